@@ -1,0 +1,1 @@
+//! The CloudSpend HTTP API: route table, envelope and error mapping, auth extractors.

@@ -1,0 +1,1 @@
+//! Business rules: cost accounts, cost centers, budgets, anomaly, governance and the rest.

@@ -1,0 +1,1 @@
+//! Anomaly detection, root-cause ranking and forecasting: pure functions over time series.

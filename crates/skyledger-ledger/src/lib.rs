@@ -1,0 +1,1 @@
+//! The cost store: Parquet layout, atomic period swap, DataFusion session, typed CostQuery.

@@ -1,0 +1,1 @@
+//! The metadata store: one repository API over SQLite and PostgreSQL, with migrations.

@@ -1,0 +1,1 @@
+//! Shared vocabulary without IO: ids, cloud types, cost types, date ranges, the normalised cost row schema.

@@ -1,0 +1,2 @@
+//! The `skyledger` command line.
+fn main() {}
