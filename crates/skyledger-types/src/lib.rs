@@ -1,1 +1,3 @@
 //! Shared vocabulary without IO: ids, cloud types, cost types, date ranges, the normalised cost row schema.
+
+pub mod cost_row;
