@@ -1,1 +1,13 @@
 //! Anomaly detection, root-cause ranking and forecasting: pure functions over time series.
+
+pub mod forecast;
+pub mod io;
+pub mod metrics;
+pub mod seasonality;
+pub mod series;
+
+pub use forecast::{Forecast, ForecastConfig, Interval, Method, forecast, forecast_with};
+pub use series::Frequency;
+
+#[cfg(test)]
+mod testutil;

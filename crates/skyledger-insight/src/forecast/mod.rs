@@ -1,0 +1,486 @@
+//! Forecasting: seasonal adjustment found from the data, a family of exponential smoothing and
+//! Theta models combined, and prediction intervals calibrated on the series' own multi-step errors.
+
+pub mod ets;
+pub mod optim;
+pub mod theta;
+
+use crate::seasonality::{self, SeasonalComponent, SeasonalKind};
+use crate::series::{self, Frequency};
+use ets::{Ets, Trend};
+use theta::Theta;
+
+/// A prediction interval for every step of the horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interval {
+    /// Nominal coverage in (0, 1), e.g. 0.95.
+    pub level: f64,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// Point forecasts and intervals for steps `1..=horizon` after the last value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forecast {
+    /// What produced the forecast, e.g. `comb(ses,damped,theta) seasonal[24x]`.
+    pub method: String,
+    pub mean: Vec<f64>,
+    /// One entry per requested level, in the order requested.
+    pub intervals: Vec<Interval>,
+    /// Seasonal periods found in the data and removed before fitting.
+    pub periods: Vec<usize>,
+}
+
+/// Which model (or combination) produces the point forecast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The default: the equal-weight combination of SES, damped trend and Theta.
+    Auto,
+    Naive,
+    SeasonalNaive,
+    Ses,
+    Holt,
+    Damped,
+    Theta,
+}
+
+/// Everything [`forecast_with`] needs besides the values.
+#[derive(Debug, Clone)]
+pub struct ForecastConfig {
+    pub frequency: Frequency,
+    pub horizon: usize,
+    /// Interval levels in (0, 1).
+    pub levels: Vec<f64>,
+    pub method: Method,
+    /// Seasonal periods to test instead of the frequency's candidates.
+    pub periods: Option<Vec<usize>>,
+}
+
+impl ForecastConfig {
+    pub fn new(frequency: Frequency, horizon: usize, levels: &[f64]) -> Self {
+        ForecastConfig {
+            frequency,
+            horizon,
+            levels: levels.to_vec(),
+            method: Method::Auto,
+            periods: None,
+        }
+    }
+}
+
+/// Forecast `horizon` steps of `values` (a regular grid; NaN marks a missing period) with the
+/// default method, and intervals at each of `levels` (e.g. `[0.8, 0.95]`).
+pub fn forecast(values: &[f64], freq: Frequency, horizon: usize, levels: &[f64]) -> Forecast {
+    forecast_with(values, &ForecastConfig::new(freq, horizon, levels))
+}
+
+/// One fitted member of the model family, with its state after every observation.
+enum Member {
+    Naive,
+    SeasonalNaive(usize),
+    Ets(Ets, Vec<(f64, f64)>),
+    Theta(Theta, Vec<f64>),
+}
+
+impl Member {
+    fn fit(kind: Method, y: &[f64], season: usize) -> Member {
+        match kind {
+            Method::Naive | Method::Auto => Member::Naive,
+            Method::SeasonalNaive => Member::SeasonalNaive(season.max(1)),
+            Method::Ses | Method::Holt | Method::Damped => {
+                let trend = match kind {
+                    Method::Ses => Trend::None,
+                    Method::Holt => Trend::Additive,
+                    _ => Trend::Damped,
+                };
+                let m = Ets::fit(y, trend);
+                let mut states = Vec::with_capacity(y.len());
+                m.filter(y, |_, l, b| states.push((l, b)));
+                Member::Ets(m, states)
+            }
+            Method::Theta => {
+                let m = Theta::fit(y);
+                let mut states = Vec::with_capacity(y.len());
+                m.filter(y, |_, l| states.push(l));
+                Member::Theta(m, states)
+            }
+        }
+    }
+
+    /// The `h`-step forecast made after observing `y[t]`.
+    fn point(&self, y: &[f64], t: usize, h: usize) -> f64 {
+        match self {
+            Member::Naive => y[t],
+            Member::SeasonalNaive(m) => {
+                // the latest observed value at the same phase
+                let k = h.div_ceil(*m) * m;
+                if k > t + h { y[t] } else { y[t + h - k] }
+            }
+            Member::Ets(m, s) => m.point(s[t].0, s[t].1, h),
+            Member::Theta(m, s) => m.point(t, s[t], h),
+        }
+    }
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::Auto => "comb",
+        Method::Naive => "naive",
+        Method::SeasonalNaive => "snaive",
+        Method::Ses => "ses",
+        Method::Holt => "holt",
+        Method::Damped => "damped",
+        Method::Theta => "theta",
+    }
+}
+
+/// Forecast with explicit settings; see [`forecast`].
+pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
+    let horizon = cfg.horizon;
+    let Some(y) = series::interpolate_missing(values) else {
+        // nothing observed: forecast zero with zero-width intervals rather than NaN
+        return Forecast {
+            method: "empty".into(),
+            mean: vec![0.0; horizon],
+            intervals: cfg
+                .levels
+                .iter()
+                .map(|&level| Interval {
+                    level,
+                    lower: vec![0.0; horizon],
+                    upper: vec![0.0; horizon],
+                })
+                .collect(),
+            periods: Vec::new(),
+        };
+    };
+    let n = y.len();
+    let non_negative = values.iter().all(|v| !v.is_finite() || *v >= 0.0);
+    let positive = y.iter().all(|v| *v > 0.0);
+
+    // Seasonality: test each candidate on the series, remove the ones found (shortest first).
+    let candidates: Vec<usize> = cfg
+        .periods
+        .clone()
+        .unwrap_or_else(|| cfg.frequency.candidate_periods().to_vec());
+    let mut adjusted = y.clone();
+    let mut components: Vec<SeasonalComponent> = Vec::new();
+    for m in seasonality::detect_periods(&y, &candidates) {
+        let kind = if positive {
+            SeasonalKind::Multiplicative
+        } else {
+            SeasonalKind::Additive
+        };
+        if let Some(c) = seasonality::classical(&adjusted, m, kind) {
+            c.remove(&mut adjusted, 0);
+            components.push(c);
+        }
+    }
+    let periods: Vec<usize> = components.iter().map(|c| c.period).collect();
+    let season = periods.last().copied().unwrap_or(1);
+
+    let kinds: Vec<Method> = if n < 4 {
+        vec![Method::Naive]
+    } else {
+        match cfg.method {
+            Method::Auto => vec![Method::Ses, Method::Damped, Method::Theta],
+            m => vec![m],
+        }
+    };
+    let members: Vec<Member> = kinds
+        .iter()
+        .map(|&k| Member::fit(k, &adjusted, season))
+        .collect();
+    let combined = |t: usize, h: usize| -> f64 {
+        let s: f64 = members.iter().map(|m| m.point(&adjusted, t, h)).sum();
+        let mut v = [s / members.len() as f64];
+        for c in &components {
+            c.restore(&mut v, t + h);
+        }
+        v[0]
+    };
+
+    let last = n - 1;
+    let mut mean: Vec<f64> = (1..=horizon).map(|h| combined(last, h)).collect();
+
+    let intervals = if cfg.levels.is_empty() || horizon == 0 {
+        Vec::new()
+    } else {
+        let sigma = error_scale(&y, horizon, &combined);
+        cfg.levels
+            .iter()
+            .map(|&level| {
+                let q = sigma.quantile(level);
+                let mut lower = Vec::with_capacity(horizon);
+                let mut upper = Vec::with_capacity(horizon);
+                for (h, f) in mean.iter().enumerate() {
+                    let w = q * sigma.by_step[h];
+                    let mut lo = f - w;
+                    if non_negative {
+                        lo = lo.max(0.0);
+                    }
+                    lower.push(lo);
+                    upper.push(f + w);
+                }
+                Interval {
+                    level,
+                    lower,
+                    upper,
+                }
+            })
+            .collect()
+    };
+    if non_negative {
+        mean.iter_mut().for_each(|v| *v = v.max(0.0));
+    }
+    let mut method = if kinds.len() > 1 {
+        format!(
+            "comb({})",
+            kinds
+                .iter()
+                .map(|&k| method_name(k))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    } else {
+        method_name(kinds[0]).to_string()
+    };
+    if !periods.is_empty() {
+        let p: Vec<String> = components
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}{}",
+                    c.period,
+                    if c.kind == SeasonalKind::Multiplicative {
+                        "x"
+                    } else {
+                        "+"
+                    }
+                )
+            })
+            .collect();
+        method.push_str(&format!(" seasonal[{}]", p.join(",")));
+    }
+    Forecast {
+        method,
+        mean,
+        intervals,
+        periods,
+    }
+}
+
+/// Spread of the forecast errors by step, and the distribution of standardised errors.
+struct ErrorScale {
+    by_step: Vec<f64>,
+    standardised: Vec<f64>,
+}
+
+impl ErrorScale {
+    /// Multiplier of `by_step` giving a two-sided interval of coverage `level`.
+    fn quantile(&self, level: f64) -> f64 {
+        let z = series::normal_quantile(0.5 + level / 2.0);
+        if self.standardised.len() < 100 {
+            return z;
+        }
+        series::quantile(&self.standardised, level).max(z)
+    }
+}
+
+/// The most recent forecast origins whose multi-step errors calibrate the intervals.
+const MAX_ORIGINS: usize = 400;
+
+/// Root mean square of the in-sample `h`-step errors of `point(t, h)` for every step, taken
+/// over recent origins; steps with too few errors grow like a random walk from the last
+/// well-estimated step.
+fn error_scale(y: &[f64], horizon: usize, point: &dyn Fn(usize, usize) -> f64) -> ErrorScale {
+    let n = y.len();
+    let burn = (n / 5).clamp(1, 10);
+    let first = burn.max(n.saturating_sub(MAX_ORIGINS + 1));
+    let mut sums = vec![0.0; horizon];
+    let mut counts = vec![0usize; horizon];
+    let mut errors: Vec<(usize, f64)> = Vec::new();
+    for t in first..n.saturating_sub(1) {
+        for h in 1..=horizon.min(n - 1 - t) {
+            let e = y[t + h] - point(t, h);
+            if e.is_finite() {
+                sums[h - 1] += e * e;
+                counts[h - 1] += 1;
+                errors.push((h - 1, e));
+            }
+        }
+    }
+    let min_count = 8;
+    let mut by_step = vec![f64::NAN; horizon];
+    let mut last_good: Option<usize> = None;
+    for h in 0..horizon {
+        if counts[h] >= min_count {
+            by_step[h] = (sums[h] / counts[h] as f64).sqrt();
+            last_good = Some(h);
+        } else {
+            break;
+        }
+    }
+    let (anchor_h, anchor_sigma) = match last_good {
+        Some(h) => (h, by_step[h]),
+        None => {
+            // too short for multi-step errors: the spread of first differences
+            let d: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
+            let mut s = if d.is_empty() {
+                0.0
+            } else {
+                (d.iter().map(|x| x * x).sum::<f64>() / d.len() as f64).sqrt()
+            };
+            if s == 0.0 {
+                s = 0.05 * series::mean(y).abs();
+            }
+            by_step[0] = s;
+            (0, s)
+        }
+    };
+    for (h, s) in by_step.iter_mut().enumerate().skip(anchor_h + 1) {
+        *s = anchor_sigma * ((h + 1) as f64 / (anchor_h + 1) as f64).sqrt();
+    }
+    // wider never narrower with the step
+    for h in 1..horizon {
+        by_step[h] = by_step[h].max(by_step[h - 1]);
+    }
+    let standardised = errors
+        .iter()
+        .filter(|(h, _)| *h <= anchor_h && by_step[*h] > 0.0)
+        .map(|(h, e)| e.abs() / by_step[*h])
+        .collect();
+    ErrorScale {
+        by_step,
+        standardised,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::Rng;
+
+    fn finite(f: &Forecast) -> bool {
+        f.mean.iter().all(|v| v.is_finite())
+            && f.intervals
+                .iter()
+                .all(|i| i.lower.iter().chain(&i.upper).all(|v| v.is_finite()))
+    }
+
+    #[test]
+    fn recovers_daily_and_weekly_seasonality_in_hourly_data() {
+        let mut rng = Rng::new(21);
+        let truth = |t: usize| {
+            let day = 10.0 * (2.0 * std::f64::consts::PI * t as f64 / 24.0).sin();
+            let weekend = if (t / 24) % 7 >= 5 { -20.0 } else { 0.0 };
+            200.0 + day + weekend
+        };
+        let n = 24 * 7 * 6;
+        let y: Vec<f64> = (0..n).map(|t| truth(t) + rng.normal()).collect();
+        let f = forecast(&y, Frequency::Hourly, 48, &[0.9]);
+        assert_eq!(f.periods, vec![24, 168], "{}", f.method);
+        let mae: f64 = f
+            .mean
+            .iter()
+            .enumerate()
+            .map(|(h, v)| (v - truth(n + h)).abs())
+            .sum::<f64>()
+            / 48.0;
+        assert!(mae < 2.0, "mae {mae}");
+    }
+
+    #[test]
+    fn interval_coverage_holds_on_simulated_series() {
+        // local level + noise, the textbook case: measure the coverage over many series
+        let mut rng = Rng::new(22);
+        let (mut hit80, mut hit95, mut total) = (0usize, 0usize, 0usize);
+        for _ in 0..200 {
+            let mut level = 100.0;
+            let mut y = Vec::new();
+            for _ in 0..160 {
+                level += 0.5 * rng.normal();
+                y.push(level + rng.normal());
+            }
+            let (train, test) = y.split_at(148);
+            let f = forecast(train, Frequency::Weekly, 12, &[0.8, 0.95]);
+            for (h, v) in test.iter().enumerate() {
+                total += 1;
+                let i80 = &f.intervals[0];
+                let i95 = &f.intervals[1];
+                hit80 += usize::from(*v >= i80.lower[h] && *v <= i80.upper[h]);
+                hit95 += usize::from(*v >= i95.lower[h] && *v <= i95.upper[h]);
+            }
+        }
+        let c80 = hit80 as f64 / total as f64;
+        let c95 = hit95 as f64 / total as f64;
+        assert!((0.74..=0.88).contains(&c80), "80% coverage {c80}");
+        assert!((0.91..=0.985).contains(&c95), "95% coverage {c95}");
+    }
+
+    #[test]
+    fn awkward_series_give_finite_forecasts() {
+        let cases: Vec<Vec<f64>> = vec![
+            vec![],
+            vec![f64::NAN, f64::NAN],
+            vec![5.0],
+            vec![0.0; 30],
+            vec![1.0, 2.0],
+            vec![-5.0, -3.0, -8.0, 2.0, -1.0, -6.0, -4.0, -2.0],
+            (0..50)
+                .map(|t| if t % 7 == 0 { 3.0 } else { 0.0 })
+                .collect(),
+            (0..40)
+                .map(|t| if t % 5 == 2 { f64::NAN } else { t as f64 })
+                .collect(),
+        ];
+        for y in cases {
+            for freq in [Frequency::Daily, Frequency::Monthly] {
+                let f = forecast(&y, freq, 7, &[0.8, 0.95]);
+                assert_eq!(f.mean.len(), 7);
+                assert!(finite(&f), "{y:?} -> {f:?}");
+                for i in &f.intervals {
+                    assert!(i.lower.iter().zip(&i.upper).all(|(l, u)| l <= u));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn non_negative_series_never_get_negative_forecasts() {
+        let y: Vec<f64> = (0..60).map(|t| (60 - t) as f64 * 0.5).collect();
+        let f = forecast(&y, Frequency::Daily, 60, &[0.95]);
+        assert!(f.mean.iter().all(|v| *v >= 0.0));
+        assert!(f.intervals[0].lower.iter().all(|v| *v >= 0.0));
+    }
+
+    #[test]
+    fn level_shift_moves_the_forecast_to_the_new_level() {
+        let mut rng = Rng::new(23);
+        let y: Vec<f64> = (0..200)
+            .map(|t| if t < 150 { 10.0 } else { 30.0 } + 0.3 * rng.normal())
+            .collect();
+        let f = forecast(&y, Frequency::Daily, 5, &[]);
+        assert!(
+            f.mean.iter().all(|v| (v - 30.0).abs() < 3.0),
+            "{:?}",
+            f.mean
+        );
+    }
+
+    #[test]
+    fn missing_periods_are_bridged() {
+        let y: Vec<f64> = (0..100)
+            .map(|t| {
+                if (40..45).contains(&t) {
+                    f64::NAN
+                } else {
+                    50.0 + t as f64
+                }
+            })
+            .collect();
+        let f = forecast(&y, Frequency::Monthly, 3, &[0.8]);
+        assert!(finite(&f));
+        assert!((f.mean[0] - 150.0).abs() < 5.0, "{:?}", f.mean);
+    }
+}

@@ -1,0 +1,319 @@
+//! CSV reading and writing: `timestamp,value` series (NAB layout) and the M4 layout `id,v1,v2,…`.
+
+use std::io::{Read, Write};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+/// A problem with an input file, naming the line.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    #[error("line {line}: {source}")]
+    Csv {
+        line: u64,
+        #[source]
+        source: csv::Error,
+    },
+    #[error("line {line}: timestamp {value:?} is not a date or date-time")]
+    BadTimestamp { line: u64, value: String },
+    #[error("line {line}: value {value:?} is not a number")]
+    BadValue { line: u64, value: String },
+    #[error("line {line}: expected {expected} columns, found {found}")]
+    Columns {
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
+    #[error("line {line}: timestamp goes backwards")]
+    Unordered { line: u64 },
+    #[error("no data rows")]
+    Empty,
+    #[error("writing output: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+fn csv_error(e: csv::Error) -> IoError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    IoError::Csv { line, source: e }
+}
+
+/// Rows of a `timestamp,value` file as read: the timestamp text is kept for echoing back.
+#[derive(Debug, Clone, Default)]
+pub struct TimestampedSeries {
+    /// The timestamps exactly as written in the file.
+    pub raw_timestamps: Vec<String>,
+    /// Seconds since the Unix epoch (UTC; zone-less times are taken as UTC).
+    pub seconds: Vec<i64>,
+    /// The values; an empty cell reads as NaN.
+    pub values: Vec<f64>,
+}
+
+/// A series placed on a regular grid: gaps in the timestamps became NaN.
+#[derive(Debug, Clone)]
+pub struct RegularSeries {
+    pub start: i64,
+    /// Grid step in seconds.
+    pub step: i64,
+    pub values: Vec<f64>,
+}
+
+/// Parse a timestamp in the usual CSV shapes (`2014-04-01 00:00:00`, ISO 8601 with or without
+/// zone, or a bare date) to epoch seconds.
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S%.fZ",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t.and_utc().timestamp());
+        }
+    }
+    for fmt in ["%Y-%m-%d", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp());
+        }
+    }
+    None
+}
+
+fn parse_value(s: &str, line: u64) -> Result<f64, IoError> {
+    let t = s.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") {
+        return Ok(f64::NAN);
+    }
+    t.parse::<f64>().map_err(|_| IoError::BadValue {
+        line,
+        value: s.to_string(),
+    })
+}
+
+/// Read a `timestamp,value` CSV (a header row is recognised by a first cell that is not a
+/// timestamp). Timestamps must not go backwards.
+pub fn read_timestamp_value<R: Read>(reader: R) -> Result<TimestampedSeries, IoError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut out = TimestampedSeries::default();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(csv_error)?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 1);
+        if rec.len() == 1 && rec[0].trim().is_empty() {
+            continue;
+        }
+        if rec.len() < 2 {
+            return Err(IoError::Columns {
+                line,
+                expected: 2,
+                found: rec.len(),
+            });
+        }
+        let Some(ts) = parse_timestamp(&rec[0]) else {
+            if i == 0 {
+                continue; // header
+            }
+            return Err(IoError::BadTimestamp {
+                line,
+                value: rec[0].to_string(),
+            });
+        };
+        if out.seconds.last().is_some_and(|&p| ts < p) {
+            return Err(IoError::Unordered { line });
+        }
+        out.values.push(parse_value(&rec[1], line)?);
+        out.seconds.push(ts);
+        out.raw_timestamps.push(rec[0].to_string());
+    }
+    if out.values.is_empty() {
+        return Err(IoError::Empty);
+    }
+    Ok(out)
+}
+
+/// The most common gap between consecutive distinct timestamps (0 for a single row).
+pub fn typical_step(seconds: &[i64]) -> i64 {
+    let mut d: Vec<i64> = seconds
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|&d| d > 0)
+        .collect();
+    if d.is_empty() {
+        return 0;
+    }
+    d.sort_unstable();
+    let (mut best, mut best_n, mut run_v, mut run_n) = (d[0], 0, d[0], 0);
+    for &x in &d {
+        if x == run_v {
+            run_n += 1;
+        } else {
+            run_v = x;
+            run_n = 1;
+        }
+        if run_n > best_n {
+            best = run_v;
+            best_n = run_n;
+        }
+    }
+    best
+}
+
+impl TimestampedSeries {
+    /// Place the rows on a grid of the typical step: missing periods become NaN and rows that
+    /// fall in the same period are summed (cost lines of one day add up).
+    pub fn regularise(&self) -> RegularSeries {
+        let step = typical_step(&self.seconds).max(1);
+        let start = self.seconds[0];
+        let last = *self.seconds.last().unwrap_or(&start);
+        let len = ((last - start) / step) as usize + 1;
+        let mut values = vec![f64::NAN; len];
+        for (s, v) in self.seconds.iter().zip(&self.values) {
+            let idx = (((s - start) as f64 / step as f64).round() as usize).min(len - 1);
+            if v.is_finite() {
+                values[idx] = if values[idx].is_finite() {
+                    values[idx] + v
+                } else {
+                    *v
+                };
+            }
+        }
+        RegularSeries {
+            start,
+            step,
+            values,
+        }
+    }
+}
+
+/// Read the M4 layout: one series a row, `id,v1,v2,…`, rows padded with empty cells; a
+/// header row whose second cell is not a number is skipped.
+pub fn read_m4<R: Read>(reader: R) -> Result<Vec<(String, Vec<f64>)>, IoError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(csv_error)?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 1);
+        if rec.is_empty() || (rec.len() == 1 && rec[0].trim().is_empty()) {
+            continue;
+        }
+        if i == 0 && rec.len() > 1 && rec[1].trim().parse::<f64>().is_err() {
+            continue;
+        }
+        let mut values = Vec::with_capacity(rec.len());
+        for cell in rec.iter().skip(1) {
+            values.push(parse_value(cell, line)?);
+        }
+        while values.last().is_some_and(|v| v.is_nan()) {
+            values.pop();
+        }
+        out.push((rec[0].to_string(), values));
+    }
+    if out.is_empty() {
+        return Err(IoError::Empty);
+    }
+    Ok(out)
+}
+
+/// True when the text looks like a `timestamp,value` file rather than the M4 layout.
+pub fn looks_like_timestamp_value(text: &str) -> bool {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or("");
+    let cell = |l: &str| {
+        l.split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"')
+            .to_string()
+    };
+    if parse_timestamp(&cell(first)).is_some() {
+        return true;
+    }
+    lines
+        .next()
+        .is_some_and(|l| parse_timestamp(&cell(l)).is_some())
+}
+
+/// Format a number without trailing noise (NaN is written as an empty cell).
+pub fn fmt_num(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Write `timestamp,value,anomaly_score`, one row for each input row.
+pub fn write_scores<W: Write>(
+    mut w: W,
+    series: &TimestampedSeries,
+    scores: &[f64],
+) -> Result<(), IoError> {
+    writeln!(w, "timestamp,value,anomaly_score")?;
+    for ((t, v), s) in series.raw_timestamps.iter().zip(&series.values).zip(scores) {
+        writeln!(w, "{t},{},{s:.6}", fmt_num(*v))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_nab_layout_and_fills_gaps() {
+        let text = "timestamp,value\n2014-04-01 00:00:00,1\n2014-04-01 00:05:00,2\n2014-04-01 00:15:00,4.5\n";
+        let s = read_timestamp_value(text.as_bytes()).unwrap();
+        assert_eq!(s.values, vec![1.0, 2.0, 4.5]);
+        assert_eq!(s.raw_timestamps[0], "2014-04-01 00:00:00");
+        let r = s.regularise();
+        assert_eq!(r.step, 300);
+        assert_eq!(r.values.len(), 4);
+        assert!(r.values[2].is_nan());
+        assert!(looks_like_timestamp_value(text));
+    }
+
+    #[test]
+    fn bad_rows_name_their_line() {
+        let text = "timestamp,value\n2014-04-01,1\n2014-04-02,abc\n";
+        let e = read_timestamp_value(text.as_bytes()).unwrap_err();
+        assert!(e.to_string().starts_with("line 3:"), "{e}");
+        let text = "timestamp,value\n2014-04-01,1\nyesterday,2\n";
+        let e = read_timestamp_value(text.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("line 3"), "{e}");
+        assert!(matches!(
+            read_timestamp_value("timestamp,value\n".as_bytes()),
+            Err(IoError::Empty)
+        ));
+    }
+
+    #[test]
+    fn reads_m4_rows_with_padding() {
+        let text =
+            "\"V1\",\"V2\",\"V3\",\"V4\"\n\"W1\",\"1.5\",\"2\",\"\"\n\"W2\",\"3\",\"4\",\"5\"\n";
+        let rows = read_m4(text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0], ("W1".to_string(), vec![1.5, 2.0]));
+        assert_eq!(rows[1].1, vec![3.0, 4.0, 5.0]);
+        assert!(!looks_like_timestamp_value(text));
+    }
+
+    #[test]
+    fn timestamps_in_common_shapes() {
+        assert_eq!(parse_timestamp("1970-01-02"), Some(86_400));
+        assert_eq!(parse_timestamp("1970-01-01T00:01:00Z"), Some(60));
+        assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_timestamp("W1"), None);
+    }
+}
