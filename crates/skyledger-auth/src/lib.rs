@@ -1,1 +1,6 @@
 //! OAuth 2.0 authorization server, scopes, users and tokens.
+
+pub mod passwords;
+pub mod tokens;
+
+pub use tokens::{AuthError, Caller, authenticate, issue_access_token};

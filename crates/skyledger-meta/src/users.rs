@@ -1,0 +1,125 @@
+//! Users of an organisation: sign-in identity, password hash and admin flag.
+
+use sqlx::Row;
+
+use crate::{Meta, MetaError, Result, now_ms};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub org_id: String,
+    pub email: String,
+    pub name: String,
+    /// An argon2id PHC string; `None` for users who cannot sign in with a password.
+    pub password_hash: Option<String>,
+    pub is_admin: bool,
+    pub active: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub org_id: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub is_admin: bool,
+}
+
+const COLUMNS: &str = "id, org_id, email, name, password_hash, is_admin, status, created_at";
+
+fn from_row(row: sqlx::any::AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+        is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        active: row.try_get::<i64, _>("status")? == 1,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// E-mail addresses compare without case.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
+}
+
+impl Meta {
+    pub async fn create_user(&self, new: &NewUser<'_>) -> Result<User> {
+        let email = normalize_email(new.email);
+        if self.user_by_email(&email).await?.is_some() {
+            return Err(MetaError::Conflict(format!(
+                "a user with e-mail {email} already exists"
+            )));
+        }
+        let user = User {
+            id: self.next_id().await?.to_string(),
+            org_id: new.org_id.to_string(),
+            email,
+            name: new.name.to_string(),
+            password_hash: new.password_hash.map(str::to_string),
+            is_admin: new.is_admin,
+            active: true,
+            created_at: now_ms(),
+        };
+        sqlx::query(
+            "INSERT INTO users (id, org_id, email, name, password_hash, is_admin, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+        )
+        .bind(&user.id)
+        .bind(&user.org_id)
+        .bind(&user.email)
+        .bind(&user.name)
+        .bind(&user.password_hash)
+        .bind(user.is_admin as i64)
+        .bind(user.created_at)
+        .execute(self.pool())
+        .await?;
+        Ok(user)
+    }
+
+    pub async fn user(&self, id: &str) -> Result<Option<User>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM users WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .map(from_row)
+        .transpose()
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM users WHERE email = $1"
+        )))
+        .bind(normalize_email(email))
+        .fetch_optional(self.pool())
+        .await?
+        .map(from_row)
+        .transpose()
+    }
+
+    pub async fn users_of_org(&self, org_id: &str) -> Result<Vec<User>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM users WHERE org_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(org_id)
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect()
+    }
+
+    pub async fn set_user_password(&self, id: &str, password_hash: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

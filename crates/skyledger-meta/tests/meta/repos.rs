@@ -1,0 +1,178 @@
+//! The same repository behaviour on every backend.
+
+use std::collections::HashSet;
+
+use skyledger_meta::tokens::NewAccessToken;
+use skyledger_meta::users::NewUser;
+use skyledger_meta::{Meta, MetaError, now_ms};
+
+use crate::backends;
+
+#[tokio::test]
+async fn migrations_are_idempotent() {
+    for (name, meta) in backends().await.stores {
+        assert!(
+            meta.migrate().await.unwrap().is_empty(),
+            "{name}: second run applies nothing"
+        );
+        meta.ping().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn ids_have_17_digits_and_never_repeat_across_handles() {
+    for (name, meta) in backends().await.stores {
+        let mut seen = HashSet::new();
+        for _ in 0..200 {
+            let id = meta.next_id().await.unwrap().to_string();
+            assert_eq!(id.len(), 17, "{name}: {id}");
+            assert!(id.bytes().all(|b| b.is_ascii_digit()));
+            assert!(seen.insert(id), "{name}: repeated id");
+        }
+        // A second handle on the same database stands for a restart or a second node.
+        let other = meta.clone_fresh().await;
+        let mut tasks = Vec::new();
+        for m in [meta.clone(), other.clone()] {
+            tasks.push(tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for _ in 0..150 {
+                    ids.push(m.next_id().await.unwrap().to_string());
+                }
+                ids
+            }));
+        }
+        for task in tasks {
+            for id in task.await.unwrap() {
+                assert!(seen.insert(id), "{name}: id repeated across handles");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn users_are_unique_by_email_without_case() {
+    for (name, meta) in backends().await.stores {
+        let org = meta.default_org("Acme", "UTC").await.unwrap();
+        assert_eq!(
+            meta.default_org("Other", "UTC").await.unwrap(),
+            org,
+            "{name}"
+        );
+        let user = meta
+            .create_user(&NewUser {
+                org_id: &org.id,
+                email: "Ada@Example.com",
+                name: "Ada",
+                password_hash: Some("$argon2id$v=19$x"),
+                is_admin: true,
+            })
+            .await
+            .unwrap();
+        assert_eq!(user.email, "ada@example.com");
+        let again = meta
+            .create_user(&NewUser {
+                org_id: &org.id,
+                email: "ADA@example.com ",
+                name: "Ada 2",
+                password_hash: None,
+                is_admin: false,
+            })
+            .await;
+        assert!(
+            matches!(again, Err(MetaError::Conflict(_))),
+            "{name}: {again:?}"
+        );
+        let found = meta
+            .user_by_email("ada@EXAMPLE.com")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found, user);
+        assert!(found.is_admin && found.active);
+        assert_eq!(meta.users_of_org(&org.id).await.unwrap(), vec![user]);
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_found_by_hash_and_revoked_by_grant() {
+    for (name, meta) in backends().await.stores {
+        let org = meta.default_org("Acme", "UTC").await.unwrap();
+        let mut ids = Vec::new();
+        for (i, grant) in [Some("g1"), Some("g1"), Some("g2")].into_iter().enumerate() {
+            let hash = format!("hash-{i}");
+            let token = meta
+                .insert_access_token(&NewAccessToken {
+                    token_hash: &hash,
+                    org_id: &org.id,
+                    user_id: None,
+                    client_id: None,
+                    grant_id: grant,
+                    scopes: "CloudSpend.Internal.Read",
+                    label: "test",
+                    expires_at: now_ms() + 60_000,
+                })
+                .await
+                .unwrap();
+            ids.push(token.id);
+        }
+        let t0 = meta.access_token_by_hash("hash-0").await.unwrap().unwrap();
+        assert!(t0.is_live(now_ms()), "{name}");
+        assert!(meta.access_token_by_hash("nope").await.unwrap().is_none());
+        assert_eq!(
+            meta.revoke_access_tokens_of_grant("g1").await.unwrap(),
+            2,
+            "{name}"
+        );
+        assert!(
+            !meta
+                .access_token_by_hash("hash-1")
+                .await
+                .unwrap()
+                .unwrap()
+                .is_live(now_ms())
+        );
+        assert!(
+            meta.access_token_by_hash("hash-2")
+                .await
+                .unwrap()
+                .unwrap()
+                .is_live(now_ms())
+        );
+        assert!(meta.revoke_access_token(&ids[2]).await.unwrap());
+        assert!(
+            !meta.revoke_access_token(&ids[2]).await.unwrap(),
+            "{name}: revoking twice"
+        );
+        assert_eq!(meta.access_tokens_of_org(&org.id).await.unwrap().len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn token_hashes_are_unique() {
+    for (name, meta) in backends().await.stores {
+        let org = meta.default_org("Acme", "UTC").await.unwrap();
+        let new = NewAccessToken {
+            token_hash: "same",
+            org_id: &org.id,
+            user_id: None,
+            client_id: None,
+            grant_id: None,
+            scopes: "CloudSpend.Internal.ALL",
+            label: "dup",
+            expires_at: now_ms() + 1000,
+        };
+        meta.insert_access_token(&new).await.unwrap();
+        assert!(meta.insert_access_token(&new).await.is_err(), "{name}");
+    }
+}
+
+/// Opens a second, independent handle on the same database.
+trait CloneFresh {
+    async fn clone_fresh(&self) -> Meta;
+}
+
+impl CloneFresh for Meta {
+    async fn clone_fresh(&self) -> Meta {
+        Meta::connect(self.url()).await.unwrap()
+    }
+}
