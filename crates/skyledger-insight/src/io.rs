@@ -23,8 +23,6 @@ pub enum IoError {
         expected: usize,
         found: usize,
     },
-    #[error("line {line}: timestamp goes backwards")]
-    Unordered { line: u64 },
     #[error("no data rows")]
     Empty,
     #[error("writing output: {0}")]
@@ -94,7 +92,8 @@ fn parse_value(s: &str, line: u64) -> Result<f64, IoError> {
 }
 
 /// Read a `timestamp,value` CSV (a header row is recognised by a first cell that is not a
-/// timestamp). Timestamps must not go backwards.
+/// timestamp). Rows are kept in file order even where a timestamp goes backwards (real exports
+/// have clock changes); [`TimestampedSeries::regularise`] puts them on the grid.
 pub fn read_timestamp_value<R: Read>(reader: R) -> Result<TimestampedSeries, IoError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -123,9 +122,6 @@ pub fn read_timestamp_value<R: Read>(reader: R) -> Result<TimestampedSeries, IoE
                 value: rec[0].to_string(),
             });
         };
-        if out.seconds.last().is_some_and(|&p| ts < p) {
-            return Err(IoError::Unordered { line });
-        }
         out.values.push(parse_value(&rec[1], line)?);
         out.seconds.push(ts);
         out.raw_timestamps.push(rec[0].to_string());
@@ -168,8 +164,8 @@ impl TimestampedSeries {
     /// fall in the same period are summed (cost lines of one day add up).
     pub fn regularise(&self) -> RegularSeries {
         let step = typical_step(&self.seconds).max(1);
-        let start = self.seconds[0];
-        let last = *self.seconds.last().unwrap_or(&start);
+        let start = self.seconds.iter().copied().min().unwrap_or(0);
+        let last = self.seconds.iter().copied().max().unwrap_or(start);
         let len = ((last - start) / step) as usize + 1;
         let mut values = vec![f64::NAN; len];
         for (s, v) in self.seconds.iter().zip(&self.values) {

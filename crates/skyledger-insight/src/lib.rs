@@ -1,8 +1,10 @@
 //! Anomaly detection, root-cause ranking and forecasting: pure functions over time series.
 
+pub mod detect;
 pub mod forecast;
 pub mod io;
 pub mod metrics;
+pub mod nab;
 pub mod seasonality;
 pub mod series;
 

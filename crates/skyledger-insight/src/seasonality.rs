@@ -38,6 +38,18 @@ pub fn is_seasonal(values: &[f64], period: usize) -> bool {
     r[period].abs() > limit
 }
 
+/// A quicker test for online use with only three seasons of data: the autocorrelation at
+/// `period` is clearly positive and clearly above the one at half the period (which rules out
+/// trends and random walks, whose autocorrelation decays smoothly).
+pub fn has_peak_at(values: &[f64], period: usize) -> bool {
+    let n = values.len();
+    if period < 2 || n < 3 * period {
+        return false;
+    }
+    let r = acf(values, period);
+    r[period] > 0.3 && r[period] > r[period / 2] + 0.1
+}
+
 /// The candidate periods that pass [`is_seasonal`], shortest first.
 pub fn detect_periods(values: &[f64], candidates: &[usize]) -> Vec<usize> {
     let mut out: Vec<usize> = candidates
@@ -208,6 +220,14 @@ mod tests {
             })
             .collect();
         assert_eq!(detect_periods(&y, &[24, 168]), vec![24, 168]);
+    }
+
+    #[test]
+    fn peak_test_accepts_seasons_and_rejects_trends() {
+        let y = seasonal_series(72, 24, 10.0, 6);
+        assert!(has_peak_at(&y, 24));
+        let trend: Vec<f64> = (0..200).map(|t| t as f64).collect();
+        assert!(!has_peak_at(&trend, 24));
     }
 
     #[test]

@@ -1,0 +1,403 @@
+//! Online anomaly detection: a seasonal baseline learnt as the data arrives, a robust scale of
+//! its residuals, and an anomaly score in [0, 1] for each point from the data before it.
+
+use crate::seasonality;
+
+/// Which deviations count as anomalies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Rises and falls.
+    Both,
+    /// Only rises (cost overruns).
+    Up,
+}
+
+/// Settings of a [`Detector`].
+#[derive(Debug, Clone)]
+pub struct DetectorConfig {
+    /// Season lengths (in points) worth testing, e.g. `[24, 168]` for hourly data; each is
+    /// tested once three seasons have been seen and adopted if the autocorrelation peaks there
+    /// (a later adopted hint replaces an earlier one).
+    pub season_hints: Vec<usize>,
+    pub direction: Direction,
+    /// Deviations from the baseline smaller than this (in the series' units) score 0.
+    pub min_impact: f64,
+    /// Points scored 0 while the baseline learns.
+    pub warmup: usize,
+    /// Smoothing of the level (per point).
+    pub level_rate: f64,
+    /// Smoothing of the seasonal profile (per visit of a phase).
+    pub season_rate: f64,
+    /// Smoothing of the residual scale (per point).
+    pub scale_rate: f64,
+    /// Smoothing of the short-term residual mean that reveals level shifts and trend changes.
+    pub shift_rate: f64,
+    /// Surprise (in robust sigmas) that maps to a score of 0.5.
+    pub half_score_sigmas: f64,
+    /// Points after an alarm during which further alarms are damped.
+    pub refractory: usize,
+    /// The residual scale never drops below this fraction of the series' long-run mean
+    /// absolute change between points, so a flat stretch does not make every small move look
+    /// huge.
+    pub scale_floor: f64,
+    /// Smoothing of the running distribution of surprises that normalises the score.
+    pub surprise_rate: f64,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        DetectorConfig {
+            season_hints: Vec::new(),
+            direction: Direction::Both,
+            min_impact: 0.0,
+            warmup: 30,
+            level_rate: 0.05,
+            season_rate: 0.1,
+            scale_rate: 0.01,
+            shift_rate: 0.1,
+            half_score_sigmas: 4.0,
+            refractory: 200,
+            scale_floor: 1.0,
+            surprise_rate: 0.001,
+        }
+    }
+}
+
+impl DetectorConfig {
+    /// Season hints for a series sampled every `step_seconds`: a day and a week of points
+    /// (when each is a whole number of at least 2 points).
+    pub fn season_hints_for_step(step_seconds: i64) -> Vec<usize> {
+        let mut out = Vec::new();
+        if step_seconds <= 0 {
+            return out;
+        }
+        for span in [86_400i64, 7 * 86_400] {
+            if span % step_seconds == 0 && span / step_seconds >= 2 {
+                out.push((span / step_seconds) as usize);
+            }
+        }
+        out
+    }
+}
+
+/// Streaming detector: call [`Detector::score`] with each new value in order.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    cfg: DetectorConfig,
+    seen: usize,
+    /// Values kept until every season hint has been tested.
+    buffer: Vec<f64>,
+    pending_hints: Vec<usize>,
+    period: usize,
+    profile: Vec<f64>,
+    level: f64,
+    scale: f64,
+    shift: f64,
+    shift_scale: f64,
+    magnitude: f64,
+    long_mean: f64,
+    long_dev: f64,
+    surprise_mean: f64,
+    surprise_sq: f64,
+    prev: Option<f64>,
+    last_alarm: Option<usize>,
+    initialised: bool,
+}
+
+impl Detector {
+    pub fn new(cfg: DetectorConfig) -> Self {
+        let mut pending_hints = cfg.season_hints.clone();
+        pending_hints.retain(|&m| m >= 2);
+        pending_hints.sort_unstable();
+        Detector {
+            cfg,
+            seen: 0,
+            buffer: Vec::new(),
+            pending_hints,
+            period: 1,
+            profile: vec![0.0],
+            level: 0.0,
+            scale: 0.0,
+            shift: 0.0,
+            shift_scale: 0.0,
+            magnitude: 0.0,
+            long_mean: 0.0,
+            long_dev: 0.0,
+            surprise_mean: 0.0,
+            surprise_sq: 0.0,
+            prev: None,
+            last_alarm: None,
+            initialised: false,
+        }
+    }
+
+    /// The season length in use (1 when none has been adopted).
+    pub fn period(&self) -> usize {
+        self.period
+    }
+
+    /// The value expected at the next point.
+    pub fn expected(&self) -> f64 {
+        self.level + self.profile[self.seen % self.period]
+    }
+
+    /// Score `value` against what came before it, then learn from it. A non-finite value
+    /// scores 0 and is not learnt.
+    pub fn score(&mut self, value: f64) -> f64 {
+        if !value.is_finite() {
+            // keep stream and buffer positions aligned for the season test
+            let fill = if self.initialised {
+                self.expected()
+            } else {
+                0.0
+            };
+            self.seen += 1;
+            self.consider_seasons(fill);
+            return 0.0;
+        }
+        if !self.initialised {
+            self.level = value;
+            self.magnitude = value.abs();
+            self.long_mean = value;
+            self.initialised = true;
+        }
+        let phase = self.seen % self.period;
+        let expected = self.level + self.profile[phase];
+        let resid = value - expected;
+        let floor = (1e-3 * self.magnitude).max(self.cfg.scale_floor * self.long_dev) + 1e-9;
+        let scale = self.scale.max(floor);
+        let z = resid / scale;
+        let shift_next = self.shift + self.cfg.shift_rate * (resid - self.shift);
+        let zs = shift_next / self.shift_scale.max(floor);
+
+        let mut score = 0.0;
+        if self.seen >= self.cfg.warmup {
+            let signed = |x: f64| match self.cfg.direction {
+                Direction::Both => x.abs(),
+                Direction::Up => x.max(0.0),
+            };
+            let surprise = signed(z).max(0.5 * signed(zs));
+            // How unusual this surprise is for this series: its distance from the running
+            // mean surprise in running standard deviations (a spiky series needs a bigger
+            // spike to alarm than a calm one).
+            let sd = (self.surprise_sq - self.surprise_mean * self.surprise_mean)
+                .max(0.0)
+                .sqrt()
+                .max(0.1);
+            let u = ((surprise - self.surprise_mean) / sd).max(0.0);
+            let m = self.surprise_mean;
+            let cap = m + 6.0 * sd;
+            let r = if self.seen < self.cfg.warmup + 100 {
+                1.0 / (self.seen + 1 - self.cfg.warmup) as f64
+            } else {
+                self.cfg.surprise_rate
+            };
+            let sc = surprise.min(cap);
+            self.surprise_mean += r * (sc - self.surprise_mean);
+            self.surprise_sq += r * (sc * sc - self.surprise_sq);
+            let s2 = u * u;
+            let h2 = self.cfg.half_score_sigmas * self.cfg.half_score_sigmas;
+            score = s2 / (s2 + h2);
+            if resid.abs() < self.cfg.min_impact {
+                score = 0.0;
+            }
+            if self.cfg.refractory > 0 {
+                if let Some(at) = self.last_alarm
+                    && self.seen - at <= self.cfg.refractory
+                {
+                    score *= 0.5;
+                }
+                if score >= 0.5 {
+                    self.last_alarm = Some(self.seen);
+                }
+            }
+        }
+
+        // learn: winsorised updates keep one anomaly from inflating the scale
+        let clipped = resid.clamp(-4.0 * scale, 4.0 * scale);
+        let warm = self.seen < self.cfg.warmup;
+        let rate = |r: f64| {
+            if warm {
+                r.max(1.0 / (self.seen + 1) as f64)
+            } else {
+                r
+            }
+        };
+        self.scale += rate(self.cfg.scale_rate) * (clipped.abs() - self.scale);
+        self.shift = shift_next;
+        self.shift_scale += rate(self.cfg.scale_rate) * (self.shift.abs() - self.shift_scale);
+        self.level += rate(self.cfg.level_rate) * (value - self.profile[phase] - self.level);
+        if self.period > 1 {
+            let p = &mut self.profile[phase];
+            *p += self.cfg.season_rate * (value - self.level - *p);
+        }
+        self.magnitude += rate(0.01) * (value.abs() - self.magnitude);
+        self.long_mean += rate(0.002) * (value - self.long_mean);
+        if let Some(prev) = self.prev {
+            self.long_dev += rate(0.002) * ((value - prev).abs() - self.long_dev);
+        }
+        self.prev = Some(value);
+        self.seen += 1;
+        self.consider_seasons(value);
+        score
+    }
+
+    /// Buffer values until the next season hint can be tested; adopt the hint if it passes.
+    fn consider_seasons(&mut self, value: f64) {
+        if self.pending_hints.is_empty() {
+            return;
+        }
+        self.buffer.push(value);
+        while let Some(&m) = self.pending_hints.first() {
+            if self.buffer.len() < 3 * m {
+                return;
+            }
+            self.pending_hints.remove(0);
+            if seasonality::has_peak_at(&self.buffer, m)
+                && let Some(c) =
+                    seasonality::classical(&self.buffer, m, seasonality::SeasonalKind::Additive)
+            {
+                // buffer position t is stream position t, so the indices line up
+                self.period = m;
+                self.profile = c.index.clone();
+                let start = self.buffer.len() - m;
+                let deseason: f64 = self.buffer[start..]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| v - c.index[(start + k) % m])
+                    .sum::<f64>()
+                    / m as f64;
+                self.level = deseason;
+            }
+        }
+        if self.pending_hints.is_empty() {
+            self.buffer = Vec::new();
+        }
+    }
+}
+
+/// Score every point of `values` with a fresh [`Detector`] (the batch form of the online
+/// detector: each score still uses only the points before it).
+pub fn score_series(values: &[f64], cfg: &DetectorConfig) -> Vec<f64> {
+    let mut d = Detector::new(cfg.clone());
+    values.iter().map(|&v| d.score(v)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::Rng;
+
+    fn daily(n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = Rng::new(seed);
+        (0..n)
+            .map(|t| {
+                100.0 + 20.0 * (2.0 * std::f64::consts::PI * t as f64 / 24.0).sin() + rng.normal()
+            })
+            .collect()
+    }
+
+    fn cfg() -> DetectorConfig {
+        DetectorConfig {
+            season_hints: vec![24],
+            ..DetectorConfig::default()
+        }
+    }
+
+    fn max_in(s: &[f64], r: std::ops::Range<usize>) -> f64 {
+        s[r].iter().cloned().fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn learns_the_season_and_stays_quiet_on_normal_data() {
+        let y = daily(24 * 20, 1);
+        let mut d = Detector::new(cfg());
+        let s: Vec<f64> = y.iter().map(|&v| d.score(v)).collect();
+        assert_eq!(d.period(), 24);
+        assert!(
+            max_in(&s, 24 * 5..s.len()) < 0.5,
+            "{}",
+            max_in(&s, 24 * 5..s.len())
+        );
+        assert!(s.iter().all(|v| (0.0..=1.0).contains(v)));
+    }
+
+    #[test]
+    fn catches_spike_dip_and_level_shift() {
+        let mut y = daily(24 * 50, 2);
+        y[400] += 15.0;
+        y[700] -= 15.0;
+        for v in y.iter_mut().skip(1000) {
+            *v += 8.0;
+        }
+        let s = score_series(&y, &cfg());
+        let quiet = max_in(&s, 200..390);
+        assert!(
+            s[400] > 0.7 && s[400] > 2.0 * quiet,
+            "spike {} quiet {quiet}",
+            s[400]
+        );
+        assert!(s[700] > 0.7, "dip {}", s[700]);
+        assert!(
+            max_in(&s, 1000..1010) > 0.5,
+            "shift {}",
+            max_in(&s, 1000..1010)
+        );
+    }
+
+    #[test]
+    fn catches_a_trend_change() {
+        let mut rng = Rng::new(3);
+        let y: Vec<f64> = (0..800)
+            .map(|t| {
+                let drift = if t > 500 { 0.4 * (t - 500) as f64 } else { 0.0 };
+                50.0 + drift + rng.normal()
+            })
+            .collect();
+        // no refractory damping, so a chance alarm in the quiet part cannot mask the change
+        let cfg = DetectorConfig {
+            refractory: 0,
+            ..DetectorConfig::default()
+        };
+        let s = score_series(&y, &cfg);
+        let quiet = max_in(&s, 100..500);
+        let after = max_in(&s, 500..560);
+        assert!(
+            after > 0.5 && after > quiet + 0.2,
+            "after {after} quiet {quiet}"
+        );
+    }
+
+    #[test]
+    fn up_only_and_min_impact_filter_cost_alerts() {
+        let mut y = daily(24 * 40, 4);
+        y[300] -= 30.0;
+        y[550] += 30.0;
+        y[800] += 3.0;
+        let up = DetectorConfig {
+            direction: Direction::Up,
+            min_impact: 5.0,
+            ..cfg()
+        };
+        let s = score_series(&y, &up);
+        assert_eq!(s[300], 0.0);
+        assert!(s[550] > 0.7);
+        assert_eq!(s[800], 0.0);
+    }
+
+    #[test]
+    fn flat_zero_and_gappy_series_score_finite() {
+        for y in [
+            vec![0.0; 200],
+            vec![5.0; 200],
+            (0..200)
+                .map(|t| if t % 3 == 0 { f64::NAN } else { -2.0 })
+                .collect(),
+            vec![],
+        ] {
+            let s = score_series(&y, &cfg());
+            assert_eq!(s.len(), y.len());
+            assert!(s.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)));
+        }
+    }
+}
