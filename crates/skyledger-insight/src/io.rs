@@ -263,6 +263,43 @@ pub fn write_scores<W: Write>(
     Ok(())
 }
 
+/// Write forecasts as `id,F1..FH`, followed (when `intervals` is set) by `lo{L}_F1..` and
+/// `hi{L}_F1..` columns for each interval level `L` in percent.
+pub fn write_forecasts<W: Write>(
+    mut w: W,
+    rows: &[(String, crate::forecast::Forecast)],
+    horizon: usize,
+    intervals: bool,
+) -> Result<(), IoError> {
+    let levels: Vec<f64> = rows
+        .first()
+        .map(|(_, f)| f.intervals.iter().map(|i| i.level).collect())
+        .unwrap_or_default();
+    let pct = |l: f64| fmt_num((l * 1000.0).round() / 10.0);
+    let mut header = vec!["id".to_string()];
+    header.extend((1..=horizon).map(|h| format!("F{h}")));
+    if intervals {
+        for &l in &levels {
+            header.extend((1..=horizon).map(|h| format!("lo{}_F{h}", pct(l))));
+            header.extend((1..=horizon).map(|h| format!("hi{}_F{h}", pct(l))));
+        }
+    }
+    writeln!(w, "{}", header.join(","))?;
+    for (id, f) in rows {
+        let mut cells = vec![id.clone()];
+        cells.extend(f.mean.iter().map(|v| fmt_num(*v)));
+        if intervals {
+            for i in &f.intervals {
+                cells.extend(i.lower.iter().map(|v| fmt_num(*v)));
+                cells.extend(i.upper.iter().map(|v| fmt_num(*v)));
+            }
+        }
+        writeln!(w, "{}", cells.join(","))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +340,25 @@ mod tests {
         assert_eq!(rows[0], ("W1".to_string(), vec![1.5, 2.0]));
         assert_eq!(rows[1].1, vec![3.0, 4.0, 5.0]);
         assert!(!looks_like_timestamp_value(text));
+    }
+
+    #[test]
+    fn forecasts_are_written_with_interval_columns() {
+        let f = crate::forecast::forecast(
+            &[1.0, 2.0, 3.0, 4.0, 5.0],
+            crate::Frequency::Daily,
+            2,
+            &[0.8],
+        );
+        let mut out = Vec::new();
+        write_forecasts(&mut out, &[("s1".into(), f)], 2, true).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "id,F1,F2,lo80_F1,lo80_F2,hi80_F1,hi80_F2"
+        );
+        assert_eq!(lines.next().unwrap().split(',').count(), 7);
     }
 
     #[test]

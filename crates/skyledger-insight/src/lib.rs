@@ -5,6 +5,7 @@ pub mod forecast;
 pub mod io;
 pub mod metrics;
 pub mod nab;
+pub mod rca;
 pub mod seasonality;
 pub mod series;
 

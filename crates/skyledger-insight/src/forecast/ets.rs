@@ -86,7 +86,7 @@ impl Ets {
                 vec![1.5, 1.5, 0.2 * scale, 0.05 * scale, 1.5],
             ),
         };
-        let max_evals = 60 * (x0.len() + 1) * 2;
+        let max_evals = 40 * (x0.len() + 1) * 2;
         let (p, sse) = nelder_mead(
             |p| Ets::from_params(trend, p).sse_of(y),
             &x0,

@@ -74,6 +74,32 @@ pub fn forecast(values: &[f64], freq: Frequency, horizon: usize, levels: &[f64])
     forecast_with(values, &ForecastConfig::new(freq, horizon, levels))
 }
 
+/// Forecast many series with the same settings, spread over the machine's cores (results in
+/// input order).
+pub fn forecast_many(series: &[Vec<f64>], cfg: &ForecastConfig) -> Vec<Forecast> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(series.len().max(1));
+    if threads <= 1 {
+        return series.iter().map(|y| forecast_with(y, cfg)).collect();
+    }
+    let chunk = series.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = series
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|y| forecast_with(y, cfg)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| -> Vec<Forecast> {
+                // a panic in a worker is a bug; surface it rather than lose series
+                h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+            })
+            .collect()
+    })
+}
+
 /// One fitted member of the model family, with its state after every observation.
 enum Member {
     Naive,

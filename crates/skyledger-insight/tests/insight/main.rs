@@ -1,0 +1,3 @@
+//! Integration tests of skyledger-insight on real public series.
+
+mod nab_fixture;
