@@ -1,2 +1,108 @@
 //! The `skyledger` command line.
-fn main() {}
+
+mod commands;
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::Context;
+
+/// Skyledger: a self-hosted, multi-cloud FinOps platform serving the CloudSpend REST API.
+#[derive(Debug, Parser)]
+#[command(name = "skyledger", version, about, long_about = None)]
+struct Cli {
+    /// Data directory: the SQLite metadata store, the cost store and ingest state live here.
+    #[arg(
+        long,
+        global = true,
+        env = "SKYLEDGER_DATA_DIR",
+        default_value = "skyledger-data"
+    )]
+    data_dir: PathBuf,
+    /// Configuration file (TOML); see skyledger.example.toml. SKYLEDGER_<SECTION>_<KEY>
+    /// environment variables override it.
+    #[arg(long, global = true, env = "SKYLEDGER_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (migrating the metadata store first).
+    Serve {
+        /// Address to listen on (overrides server.listen; default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply metadata-store migrations and exit.
+    Migrate,
+    /// Print the route inventory: method, path, scope, and whether it is implemented.
+    Routes {
+        /// Only the routes that still answer 501.
+        #[arg(long)]
+        missing: bool,
+        /// One JSON object per route instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Access tokens.
+    Token {
+        #[command(subcommand)]
+        command: commands::admin::TokenCommand,
+    },
+    /// Users.
+    Users {
+        #[command(subcommand)]
+        command: commands::admin::UsersCommand,
+    },
+    /// Forecast time series (CSV in, CSV out).
+    Forecast(commands::insight::ForecastArgs),
+    /// Score each point of a `timestamp,value` series for anomalies.
+    Detect(commands::insight::DetectArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    // The pure CSV commands need neither configuration nor a runtime.
+    match &cli.command {
+        Command::Forecast(args) => return commands::insight::forecast(args),
+        Command::Detect(args) => return commands::insight::detect(args),
+        _ => {}
+    }
+    let config = config::Config::load(cli.config.as_deref(), std::env::vars())?;
+    let ctx = Context {
+        data_dir: cli.data_dir,
+        config,
+    };
+    if let Command::Routes { missing, json } = cli.command {
+        return commands::admin::routes(missing, json);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { listen } => commands::serve::serve(ctx, listen).await,
+            Command::Migrate => commands::admin::migrate(&ctx).await,
+            Command::Token { command } => commands::admin::token(&ctx, command).await,
+            Command::Users { command } => commands::admin::users(&ctx, command).await,
+            Command::Routes { .. } | Command::Forecast(_) | Command::Detect(_) => {
+                unreachable!("handled above")
+            }
+        }
+    })
+}

@@ -1,0 +1,31 @@
+//! One module per group of subcommands; each is a thin layer over the library crates.
+
+pub mod admin;
+pub mod insight;
+pub mod serve;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use skyledger_meta::{Meta, redact_url};
+
+use crate::config::{Config, ensure_data_dir};
+
+/// What every command that touches the stores needs.
+pub struct Context {
+    pub data_dir: PathBuf,
+    pub config: Config,
+}
+
+impl Context {
+    /// Opens the metadata store and brings its schema up to date.
+    pub async fn meta(&self) -> anyhow::Result<Meta> {
+        ensure_data_dir(&self.data_dir)?;
+        let url = self.config.metadata_url(&self.data_dir);
+        let meta = Meta::connect(&url)
+            .await
+            .with_context(|| format!("cannot open the metadata store {}", redact_url(&url)))?;
+        meta.migrate().await?;
+        Ok(meta)
+    }
+}

@@ -1,0 +1,78 @@
+//! `skyledger serve`: the API on one port, with graceful shutdown.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use skyledger_api::{ApiSettings, AppState};
+use tracing_subscriber::EnvFilter;
+
+use super::Context;
+use crate::config::LogFormat;
+
+/// Installs the log subscriber (text or JSON) once.
+pub fn init_logging(level: &str, format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+pub async fn serve(mut ctx: Context, listen: Option<String>) -> anyhow::Result<()> {
+    if let Some(listen) = listen {
+        ctx.config.server.listen = listen;
+    }
+    init_logging(&ctx.config.log.level, ctx.config.log.format);
+    let meta = ctx.meta().await?;
+    let org = &ctx.config.organization;
+    meta.default_org(&org.name, &org.time_zone).await?;
+    let settings = ApiSettings {
+        body_limit: ctx.config.server.body_limit_bytes as usize,
+        api_domain: ctx.config.api_domain(),
+    };
+    let state = AppState::new(meta.clone(), settings);
+    let listener = tokio::net::TcpListener::bind(&ctx.config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", ctx.config.server.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data_dir = %ctx.data_dir.display(), "listening");
+    eprintln!("skyledger listening on http://{addr}");
+    let grace = Duration::from_secs(ctx.config.server.shutdown_grace_secs);
+    let router = skyledger_api::router(state);
+    let server = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal());
+    // In-flight requests get `grace` to finish once a signal arrives.
+    tokio::select! {
+        result = server => result?,
+        _ = async { shutdown_signal().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("shutdown grace period over; closing remaining connections");
+        }
+    }
+    meta.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received");
+}
