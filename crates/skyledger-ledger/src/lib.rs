@@ -1,1 +1,658 @@
 //! The cost store: Parquet layout, atomic period swap, DataFusion session, typed CostQuery.
+//!
+//! Layout under the store root (a local directory or `s3://bucket/prefix`):
+//!
+//! ```text
+//! _manifest/v00000000000000000007.json          current file list (highest number wins)
+//! cost/cost_account=<id>/billing_period=<YYYY-MM>/<version>/part-00000.parquet
+//!                                                          /rollup-day.parquet
+//! ```
+//!
+//! An ingest writes a new `<version>` directory per period and then commits the next manifest
+//! snapshot with one create-if-absent put; readers only open files a snapshot lists. A killed
+//! ingest leaves an unreferenced directory that garbage collection removes.
+
+pub mod columns;
+mod error;
+mod location;
+pub mod manifest;
+mod period;
+mod query;
+mod rollup;
+mod table;
+mod writer;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::object_store::ObjectStoreUrl;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::{Stream, StreamExt, TryStreamExt};
+use object_store::buffered::BufWriter;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+use parquet::arrow::AsyncArrowWriter;
+use serde::Serialize;
+
+pub use error::{LedgerError, Result, SourceError};
+pub use location::S3Options;
+pub use manifest::{
+    CommitOutcome, FileEntry, Manifest, ManifestState, ObjectStoreManifest, PeriodEntry, Snapshot,
+};
+pub use period::{BillingPeriod, CostAccountKey};
+pub use query::{
+    CostQuery, CostRow, CostTable, CostType, DateRange, Dimension, Granularity, Order, QuerySource,
+    TagFilter,
+};
+
+use table::{ManifestTable, join};
+use writer::{IngestWriter, PeriodFiles, WriteSettings};
+
+/// What a committed period holds; see [`PeriodEntry`].
+pub type PeriodInfo = PeriodEntry;
+
+/// How a store is opened and written.
+#[derive(Debug, Clone)]
+pub struct LedgerOptions {
+    /// Schema of the normalised line items as stored.
+    pub schema: SchemaRef,
+    pub s3: S3Options,
+    /// Collect garbage when opening.
+    pub gc_on_open: bool,
+    /// Unreferenced files younger than this are kept: they may belong to an ingest still
+    /// running in another process.
+    pub gc_grace: Duration,
+    /// Manifest snapshots kept (readers holding an older one may lose files to GC).
+    pub keep_versions: usize,
+    pub row_group_rows: usize,
+    /// Rows per Parquet file before a new part file starts.
+    pub file_rows: usize,
+    pub zstd_level: i32,
+    /// Write and use daily rollups.
+    pub daily_rollups: bool,
+    /// DataFusion partitions per query (default: the number of cores).
+    pub target_partitions: usize,
+}
+
+impl LedgerOptions {
+    pub fn new(schema: SchemaRef) -> Self {
+        Self {
+            schema,
+            s3: S3Options::default(),
+            gc_on_open: true,
+            gc_grace: Duration::from_secs(6 * 3600),
+            keep_versions: 20,
+            row_group_rows: 256 * 1024,
+            file_rows: 4 * 1024 * 1024,
+            zstd_level: 3,
+            daily_rollups: true,
+            target_partitions: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        }
+    }
+}
+
+/// Which periods an ingest replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Periods {
+    /// Exactly this one; rows of any other billing period are an error.
+    One(BillingPeriod),
+    /// The periods present in the data.
+    Seen,
+    /// These periods (those without rows become empty), plus any present in the data.
+    AtLeast(Vec<BillingPeriod>),
+}
+
+/// One period written by an ingest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeriodCommit {
+    pub cost_account_id: CostAccountKey,
+    pub billing_period: BillingPeriod,
+    pub rows: u64,
+    pub files: usize,
+    pub bytes: u64,
+    /// Directory name of the written files.
+    pub version: String,
+}
+
+/// The result of one ingest: its periods, all committed in one manifest version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IngestCommit {
+    pub periods: Vec<PeriodCommit>,
+    pub manifest_version: u64,
+}
+
+/// What garbage collection removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GcReport {
+    pub deleted_files: usize,
+    pub deleted_bytes: u64,
+}
+
+/// An opened cost store.
+pub struct Ledger {
+    store: Arc<dyn ObjectStore>,
+    root: Path,
+    url: ObjectStoreUrl,
+    local_dir: Option<std::path::PathBuf>,
+    manifest: Arc<dyn Manifest>,
+    opts: LedgerOptions,
+    rollup_schema: SchemaRef,
+    ctx: SessionContext,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("url", &self.url.as_str())
+            .field("root", &self.root.as_ref())
+            .field("manifest", &self.manifest)
+            .finish_non_exhaustive()
+    }
+}
+
+const MAX_COMMIT_ATTEMPTS: usize = 50;
+
+impl Ledger {
+    /// Opens (creating if needed) the store at `location`: a local path, `file://…` or
+    /// `s3://bucket/prefix`, with the manifest kept next to the data.
+    pub async fn open(location: &str, opts: LedgerOptions) -> Result<Self> {
+        let opened = location::open(location, &opts.s3)?;
+        let manifest = Arc::new(ObjectStoreManifest::new(
+            Arc::clone(&opened.store),
+            &opened.root,
+        ));
+        Self::open_with_manifest(opened, manifest, opts).await
+    }
+
+    /// Opens the store at `location` with the file lists kept by `manifest`.
+    pub async fn open_with(
+        location: &str,
+        manifest: Arc<dyn Manifest>,
+        opts: LedgerOptions,
+    ) -> Result<Self> {
+        let opened = location::open(location, &opts.s3)?;
+        Self::open_with_manifest(opened, manifest, opts).await
+    }
+
+    async fn open_with_manifest(
+        opened: location::Opened,
+        manifest: Arc<dyn Manifest>,
+        opts: LedgerOptions,
+    ) -> Result<Self> {
+        let config = SessionConfig::new()
+            .with_target_partitions(opts.target_partitions.max(1))
+            .with_information_schema(false);
+        let ctx = SessionContext::new_with_config(config);
+        ctx.register_object_store(opened.url.as_ref(), Arc::clone(&opened.store));
+        let ledger = Self {
+            store: opened.store,
+            root: opened.root,
+            url: opened.url,
+            local_dir: opened.local_dir,
+            manifest,
+            rollup_schema: rollup::schema(&opts.schema),
+            opts,
+            ctx,
+        };
+        // Fail early on an unreadable manifest rather than at the first query.
+        ledger.manifest.load().await?;
+        if ledger.opts.gc_on_open {
+            ledger.gc().await?;
+        }
+        Ok(ledger)
+    }
+
+    /// The line-item schema.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.opts.schema
+    }
+
+    /// Replaces one period of `cost_account_id` with `batches`, atomically: until the commit,
+    /// queries see the previous rows; on any error nothing changes.
+    pub async fn replace_period<S, E>(
+        &self,
+        cost_account_id: &str,
+        period: BillingPeriod,
+        batches: S,
+    ) -> Result<PeriodCommit>
+    where
+        S: Stream<Item = Result<RecordBatch, E>>,
+        E: Into<SourceError>,
+    {
+        let commit = self
+            .replace_periods(cost_account_id, Periods::One(period), batches)
+            .await?;
+        Ok(commit
+            .periods
+            .into_iter()
+            .next()
+            .expect("Periods::One commits exactly one period"))
+    }
+
+    /// Replaces the periods `which` selects with `batches` (split by BillingPeriodStart), all
+    /// in one atomic commit.
+    pub async fn replace_periods<S, E>(
+        &self,
+        cost_account_id: &str,
+        which: Periods,
+        batches: S,
+    ) -> Result<IngestCommit>
+    where
+        S: Stream<Item = Result<RecordBatch, E>>,
+        E: Into<SourceError>,
+    {
+        let account: CostAccountKey = cost_account_id.parse()?;
+        let version = format!(
+            "{}-{:08x}",
+            Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
+            rand::random::<u32>()
+        );
+        let settings = WriteSettings {
+            row_group_rows: self.opts.row_group_rows,
+            file_rows: self.opts.file_rows,
+            zstd_level: self.opts.zstd_level,
+        };
+        let mut writer = IngestWriter::new(
+            Arc::clone(&self.store),
+            self.root.clone(),
+            Arc::clone(&self.opts.schema),
+            account.clone(),
+            version.clone(),
+            settings,
+        )?;
+        let written = match self.write_all(&mut writer, &account, &which, batches).await {
+            Ok(()) => writer.finish().await,
+            Err(e) => {
+                writer.abort().await;
+                return Err(e);
+            }
+        };
+        let mut written = match written {
+            Ok(w) => w,
+            Err(e) => {
+                self.delete_dirs(&account, &version, &[]).await;
+                return Err(e);
+            }
+        };
+        let mut wanted: BTreeSet<BillingPeriod> = written.keys().copied().collect();
+        match &which {
+            Periods::One(p) => {
+                wanted.insert(*p);
+            }
+            Periods::AtLeast(ps) => wanted.extend(ps.iter().copied()),
+            Periods::Seen => {}
+        }
+        let mut entries = vec![];
+        for p in &wanted {
+            let files = written.remove(p).unwrap_or_default();
+            match self.period_entry(&account, *p, &version, files).await {
+                Ok(e) => entries.push(e),
+                Err(e) => {
+                    let periods: Vec<_> = wanted.iter().copied().collect();
+                    self.delete_dirs(&account, &version, &periods).await;
+                    return Err(e);
+                }
+            }
+        }
+        let snapshot = match self.commit(|s| s.with_replaced(&entries)).await {
+            Ok(s) => s,
+            Err(e) => {
+                let periods: Vec<_> = wanted.iter().copied().collect();
+                self.delete_dirs(&account, &version, &periods).await;
+                return Err(e);
+            }
+        };
+        tracing::info!(
+            cost_account = %account,
+            periods = entries.len(),
+            manifest_version = snapshot.version,
+            "cost periods replaced"
+        );
+        Ok(IngestCommit {
+            periods: entries
+                .iter()
+                .map(|e| PeriodCommit {
+                    cost_account_id: e.cost_account_id.clone(),
+                    billing_period: e.billing_period,
+                    rows: e.rows,
+                    files: e.files.len(),
+                    bytes: e.bytes,
+                    version: e.version.clone(),
+                })
+                .collect(),
+            manifest_version: snapshot.version,
+        })
+    }
+
+    async fn write_all<S, E>(
+        &self,
+        writer: &mut IngestWriter,
+        account: &CostAccountKey,
+        which: &Periods,
+        batches: S,
+    ) -> Result<()>
+    where
+        S: Stream<Item = Result<RecordBatch, E>>,
+        E: Into<SourceError>,
+    {
+        let mut batches = std::pin::pin!(batches);
+        let mut batch_no = 0;
+        while let Some(batch) = batches.next().await {
+            let batch = batch.map_err(|e| LedgerError::Source {
+                batch: batch_no,
+                source: e.into(),
+            })?;
+            let batch = writer::conform(&batch, &self.opts.schema, account, batch_no)?;
+            for (period, part) in writer::split_by_period(&batch, batch_no)? {
+                if let Periods::One(expected) = which
+                    && period != *expected
+                {
+                    return Err(LedgerError::PeriodMismatch {
+                        batch: batch_no,
+                        row: first_row_of(&batch, period)?,
+                        expected: expected.to_string(),
+                        found: period.to_string(),
+                    });
+                }
+                writer.write(period, &part).await?;
+            }
+            batch_no += 1;
+        }
+        Ok(())
+    }
+
+    /// The manifest entry for written files, with its rollup.
+    async fn period_entry(
+        &self,
+        account: &CostAccountKey,
+        period: BillingPeriod,
+        version: &str,
+        files: PeriodFiles,
+    ) -> Result<PeriodEntry> {
+        let rollup = if self.opts.daily_rollups && !files.files.is_empty() {
+            let dir = writer::period_dir(account, period, version);
+            Some(self.write_rollup(&files.files, &dir).await?)
+        } else {
+            None
+        };
+        Ok(PeriodEntry {
+            cost_account_id: account.clone(),
+            billing_period: period,
+            version: version.to_string(),
+            committed_at: Utc::now(),
+            rows: files.rows,
+            bytes: files.bytes,
+            charge_start_min_us: files.charge_min,
+            charge_start_max_us: files.charge_max,
+            files: files.files,
+            rollup,
+        })
+    }
+
+    async fn write_rollup(&self, files: &[FileEntry], dir: &str) -> Result<FileEntry> {
+        let items = ManifestTable::new(
+            Arc::clone(&self.opts.schema),
+            self.url.clone(),
+            &self.root,
+            files,
+        );
+        let df = rollup::plan(self.ctx.read_table(Arc::new(items))?, &self.rollup_schema)?;
+        let batches = df.collect().await?;
+        let path = format!("{dir}/rollup-day.parquet");
+        let sink = BufWriter::new(Arc::clone(&self.store), join(&self.root, &path));
+        let props = WriteSettings {
+            row_group_rows: self.opts.row_group_rows,
+            file_rows: self.opts.file_rows,
+            zstd_level: self.opts.zstd_level,
+        }
+        .properties()?;
+        let mut w = AsyncArrowWriter::try_new(sink, Arc::clone(&self.rollup_schema), Some(props))?;
+        let mut rows = 0;
+        for b in &batches {
+            w.write(&rollup::conform(b, &self.rollup_schema)?).await?;
+            rows += b.num_rows() as u64;
+        }
+        w.finish().await?;
+        Ok(FileEntry {
+            path,
+            size: w.bytes_written() as u64,
+            rows,
+        })
+    }
+
+    /// Best-effort removal of the files of an uncommitted version.
+    async fn delete_dirs(
+        &self,
+        account: &CostAccountKey,
+        version: &str,
+        periods: &[BillingPeriod],
+    ) {
+        for p in periods {
+            let dir = join(&self.root, &writer::period_dir(account, *p, version));
+            let metas: Vec<_> = self
+                .store
+                .list(Some(&dir))
+                .try_collect()
+                .await
+                .unwrap_or_default();
+            for m in metas {
+                let _ = self.store.delete(&m.location).await;
+            }
+        }
+    }
+
+    /// Commits `change(latest)`, retrying when another writer commits in between.
+    async fn commit(&self, change: impl Fn(&ManifestState) -> ManifestState) -> Result<Snapshot> {
+        for _ in 0..MAX_COMMIT_ATTEMPTS {
+            let base = self.manifest.load().await?;
+            let next = change(&base.state);
+            match self.manifest.commit(base.version, next).await? {
+                CommitOutcome::Committed(s) => {
+                    if let Err(e) = self.manifest.prune_history(self.opts.keep_versions).await {
+                        tracing::warn!(error = %e, "could not prune manifest history");
+                    }
+                    return Ok(s);
+                }
+                CommitOutcome::Conflict => continue,
+            }
+        }
+        Err(LedgerError::CommitConflict {
+            attempts: MAX_COMMIT_ATTEMPTS,
+        })
+    }
+
+    /// Removes every period of a cost account (its files go at the next GC). Returns how
+    /// many periods were removed.
+    pub async fn delete_cost_account(&self, cost_account_id: &str) -> Result<usize> {
+        let account: CostAccountKey = cost_account_id.parse()?;
+        let before = self.manifest.load().await?;
+        let n = before
+            .state
+            .periods
+            .iter()
+            .filter(|p| p.cost_account_id == account)
+            .count();
+        if n == 0 {
+            return Ok(0);
+        }
+        self.commit(|s| s.without(|p| p.cost_account_id == account))
+            .await?;
+        Ok(n)
+    }
+
+    /// The committed periods, by cost account and billing period.
+    pub async fn periods(&self) -> Result<Vec<PeriodInfo>> {
+        Ok(self.manifest.load().await?.state.periods)
+    }
+
+    /// The current manifest snapshot.
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        self.manifest.load().await
+    }
+
+    /// URLs of the current line-item files (for other engines: DuckDB, Spark, Trino).
+    pub async fn current_files(&self) -> Result<Vec<String>> {
+        let snapshot = self.manifest.load().await?;
+        Ok(snapshot
+            .state
+            .periods
+            .iter()
+            .flat_map(|p| p.files.iter())
+            .map(|f| self.url_of(&f.path))
+            .collect())
+    }
+
+    fn url_of(&self, relative: &str) -> String {
+        match &self.local_dir {
+            Some(dir) => dir.join(relative).display().to_string(),
+            None => format!("{}{}", self.url.as_str(), join(&self.root, relative)),
+        }
+    }
+
+    /// Runs a cost query on the current snapshot.
+    pub async fn query(&self, q: &CostQuery) -> Result<CostTable> {
+        q.validate(&self.opts.schema)?;
+        let snapshot = self.manifest.load().await?;
+        let (start, end) = q.range.micros();
+        let entries: Vec<&PeriodEntry> = snapshot
+            .state
+            .periods
+            .iter()
+            .filter(|p| {
+                (q.cost_accounts.is_empty()
+                    || q.cost_accounts
+                        .iter()
+                        .any(|a| a == p.cost_account_id.as_str()))
+                    && p.may_overlap(start, end)
+            })
+            .collect();
+        let use_rollup = self.opts.daily_rollups
+            && q.fits_rollup()
+            && entries.iter().all(|e| e.rollup.is_some());
+        let table = if use_rollup {
+            ManifestTable::new(
+                Arc::clone(&self.rollup_schema),
+                self.url.clone(),
+                &self.root,
+                entries.iter().filter_map(|e| e.rollup.as_ref()),
+            )
+        } else {
+            ManifestTable::new(
+                Arc::clone(&self.opts.schema),
+                self.url.clone(),
+                &self.root,
+                entries.iter().flat_map(|e| e.files.iter()),
+            )
+        };
+        let df = query::plan(self.ctx.read_table(Arc::new(table))?, q)?;
+        let batches = df.collect().await?;
+        Ok(CostTable {
+            group_by: q.group_by.clone(),
+            granularity: q.granularity,
+            rows: query::rows_of(&batches, q)?,
+            source: if use_rollup {
+                QuerySource::Rollup
+            } else {
+                QuerySource::LineItems
+            },
+        })
+    }
+
+    /// Deletes files no kept manifest snapshot references (older than the grace period),
+    /// and prunes manifest history.
+    pub async fn gc(&self) -> Result<GcReport> {
+        self.manifest.prune_history(self.opts.keep_versions).await?;
+        let retained = self.manifest.retained_files().await?;
+        let cutoff = Utc::now()
+            - chrono::Duration::from_std(self.opts.gc_grace).unwrap_or(chrono::Duration::MAX);
+        let prefix = self.root.clone().join("cost");
+        let metas: Vec<_> = self.store.list(Some(&prefix)).try_collect().await?;
+        let mut report = GcReport::default();
+        for m in metas {
+            let Some(parts) = m.location.prefix_match(&self.root) else {
+                continue;
+            };
+            let relative = parts
+                .map(|p| p.as_ref().to_string())
+                .collect::<Vec<_>>()
+                .join("/");
+            if retained.contains(&relative) || m.last_modified > cutoff {
+                continue;
+            }
+            match self.store.delete(&m.location).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {
+                    report.deleted_files += 1;
+                    report.deleted_bytes += m.size;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if let Some(dir) = &self.local_dir {
+            remove_empty_dirs(&dir.join("cost"));
+        }
+        if report.deleted_files > 0 {
+            tracing::info!(
+                files = report.deleted_files,
+                bytes = report.deleted_bytes,
+                "cost store garbage collected"
+            );
+        }
+        Ok(report)
+    }
+}
+
+/// Index of the first row of `batch` in `period` (for error messages).
+fn first_row_of(batch: &RecordBatch, period: BillingPeriod) -> Result<usize> {
+    let starts = datafusion::arrow::compute::cast(
+        batch
+            .column_by_name(columns::BILLING_PERIOD_START)
+            .expect("conformed batch"),
+        &datafusion::arrow::datatypes::DataType::Timestamp(
+            datafusion::arrow::datatypes::TimeUnit::Microsecond,
+            None,
+        ),
+    )?;
+    let starts = starts
+        .as_any()
+        .downcast_ref::<datafusion::arrow::array::TimestampMicrosecondArray>()
+        .expect("µs timestamps");
+    Ok((0..starts.len())
+        .find(|&i| {
+            chrono::DateTime::from_timestamp_micros(starts.value(i))
+                .is_some_and(|t| BillingPeriod::of(t.date_naive()) == period)
+        })
+        .unwrap_or(0))
+}
+
+/// Removes empty directories below `dir` (local stores; object stores have no directories).
+fn remove_empty_dirs(dir: &std::path::Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut empty = true;
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if !remove_empty_dirs(&p) {
+                empty = false;
+            }
+        } else {
+            empty = false;
+        }
+    }
+    empty && std::fs::remove_dir(dir).is_ok()
+}
+
+/// Convenience for callers holding a plain iterator of batches.
+pub fn batches_of<I, E>(iter: I) -> impl Stream<Item = Result<RecordBatch, E>>
+where
+    I: IntoIterator<Item = Result<RecordBatch, E>>,
+{
+    futures::stream::iter(iter)
+}
