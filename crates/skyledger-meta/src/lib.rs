@@ -4,6 +4,7 @@
 //! text runs on both backends through sqlx's `Any` driver: `$N` placeholders, `TEXT` ids,
 //! `BIGINT` unix milliseconds and `BIGINT` 0/1 flags.
 
+pub mod cost_accounts;
 pub mod ids;
 mod migrate;
 pub mod orgs;

@@ -3,11 +3,18 @@
 use crate::{Backend, Meta, MetaError, Result, now_ms};
 
 /// Every migration, in order. Append only; never edit one that has shipped.
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        3,
+        "cost_accounts",
+        include_str!("../migrations/0003_cost_accounts.sql"),
+    ),
+];
 
 pub(crate) async fn run(meta: &Meta) -> Result<Vec<i64>> {
     let pool = meta.pool();

@@ -176,3 +176,128 @@ impl CloneFresh for Meta {
         Meta::connect(self.url()).await.unwrap()
     }
 }
+
+#[tokio::test]
+async fn cost_accounts_are_unique_per_billing_source_and_org() {
+    use skyledger_meta::cost_accounts::{NewCostAccount, STATUS_PROCESSED, STATUS_PROCESSING};
+    for (name, meta) in backends().await.stores {
+        let org = meta.default_org("Acme", "UTC").await.unwrap();
+        let other = meta.create_org("Other", "UTC").await.unwrap();
+        let new = |org_id, label| NewCostAccount {
+            org_id,
+            name: label,
+            cloud_type: 0,
+            provider: "AWS",
+            source_key: "123456789012",
+            source: "/exports/cur",
+            currency: "USD",
+        };
+        let first = meta
+            .upsert_cost_account(&new(&org.id, "Payer"))
+            .await
+            .unwrap();
+        assert_eq!(first.status, STATUS_PROCESSING, "{name}");
+        let again = meta
+            .upsert_cost_account(&new(&org.id, "Renamed"))
+            .await
+            .unwrap();
+        assert_eq!(again.id, first.id, "{name}: the same billing source");
+        assert_eq!(again.name, "Renamed");
+        let theirs = meta
+            .upsert_cost_account(&new(&other.id, "Theirs"))
+            .await
+            .unwrap();
+        assert_ne!(
+            theirs.id, first.id,
+            "{name}: another organisation's source is its own"
+        );
+        assert!(
+            meta.cost_account(&other.id, &first.id)
+                .await
+                .unwrap()
+                .is_none(),
+            "{name}: no cross-org read"
+        );
+        meta.set_cost_account_status(&first.id, STATUS_PROCESSED, "", Some(42))
+            .await
+            .unwrap();
+        let read = meta
+            .cost_account(&org.id, &first.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (read.status, read.last_processed_at),
+            (STATUS_PROCESSED, Some(42))
+        );
+        assert_eq!(meta.cost_accounts(&org.id).await.unwrap().len(), 1);
+
+        let seen = vec![
+            ("111".to_string(), "dev".to_string()),
+            ("222".to_string(), String::new()),
+        ];
+        meta.record_billing_accounts(&org.id, &first.id, &seen)
+            .await
+            .unwrap();
+        meta.record_billing_accounts(
+            &org.id,
+            &first.id,
+            &[("111".to_string(), "development".to_string())],
+        )
+        .await
+        .unwrap();
+        let accounts = meta.billing_accounts(&org.id, &first.id).await.unwrap();
+        let names: Vec<_> = accounts
+            .iter()
+            .map(|a| (a.account_key.as_str(), a.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("111", "development"), ("222", "222")],
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn ingest_jobs_and_deliveries() {
+    for (name, meta) in backends().await.stores {
+        let org = meta.default_org("Acme", "UTC").await.unwrap();
+        let mut job = meta
+            .start_ingest_job(&org.id, "/x/cur.csv.gz", "aws-cur")
+            .await
+            .unwrap();
+        job.status = "succeeded".into();
+        job.rows_read = 10;
+        job.summary = "{\"periods\":1}".into();
+        meta.finish_ingest_job(&job).await.unwrap();
+        let jobs = meta.ingest_jobs(&org.id, 10).await.unwrap();
+        assert_eq!(jobs.len(), 1, "{name}");
+        assert_eq!(
+            (jobs[0].status.as_str(), jobs[0].rows_read),
+            ("succeeded", 10)
+        );
+        assert!(jobs[0].finished_at.is_some());
+
+        assert_eq!(
+            meta.delivery_fingerprint(&org.id, "s3://b/p", "a.csv")
+                .await
+                .unwrap(),
+            None
+        );
+        meta.record_delivery(&org.id, "s3://b/p", "a.csv", "10:1")
+            .await
+            .unwrap();
+        meta.record_delivery(&org.id, "s3://b/p", "a.csv", "12:2")
+            .await
+            .unwrap();
+        assert_eq!(
+            meta.delivery_fingerprint(&org.id, "s3://b/p", "a.csv")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("12:2"),
+            "{name}"
+        );
+    }
+}
