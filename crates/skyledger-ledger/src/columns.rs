@@ -1,34 +1,27 @@
-//! Names of the normalised cost row columns the store reads (FOCUS 1.2 plus `x_` extras).
+//! Column names the store reads (from `skyledger_types::cost_row`) and the rollup's own.
 
-pub const BILLED_COST: &str = "BilledCost";
-pub const EFFECTIVE_COST: &str = "EffectiveCost";
-pub const LIST_COST: &str = "ListCost";
-pub const CONTRACTED_COST: &str = "ContractedCost";
-pub const BLENDED_COST: &str = "x_BlendedCost";
-pub const CHARGE_PERIOD_START: &str = "ChargePeriodStart";
-pub const BILLING_PERIOD_START: &str = "BillingPeriodStart";
-pub const BILLING_ACCOUNT_ID: &str = "BillingAccountId";
-pub const SUB_ACCOUNT_ID: &str = "SubAccountId";
-pub const SERVICE_NAME: &str = "ServiceName";
-pub const REGION_ID: &str = "RegionId";
-pub const RESOURCE_ID: &str = "ResourceId";
-pub const CHARGE_CATEGORY: &str = "ChargeCategory";
-pub const BILLING_CURRENCY: &str = "BillingCurrency";
-pub const TAGS: &str = "Tags";
-pub const COST_ACCOUNT_ID: &str = "x_CostAccountId";
-pub const USAGE_TYPE: &str = "x_UsageType";
-pub const INSTANCE_TYPE: &str = "x_InstanceType";
+pub use skyledger_types::cost_row::{
+    BILLED_COST, BILLING_ACCOUNT_ID, BILLING_CURRENCY, BILLING_PERIOD_START, CHARGE_CATEGORY,
+    CHARGE_PERIOD_START, EFFECTIVE_COST, REGION_ID, RESOURCE_ID, SERVICE_NAME, SUB_ACCOUNT_ID,
+    TAGS, X_COST_ACCOUNT_ID as COST_ACCOUNT_ID, X_INSTANCE_TYPE as INSTANCE_TYPE,
+    X_USAGE_TYPE as USAGE_TYPE,
+};
+use skyledger_types::cost_row::{CostType, LIST_COST};
+
 /// Rollup only: number of line items summed into the rollup row.
 pub const ROW_COUNT: &str = "x_RowCount";
 
-/// Money columns summed in rollups (those present in the store's schema).
-pub const MONEY: [&str; 5] = [
-    BILLED_COST,
-    EFFECTIVE_COST,
-    LIST_COST,
-    CONTRACTED_COST,
-    BLENDED_COST,
-];
+/// Money columns summed in rollups (those present in the store's schema): every cost type's
+/// column, plus FOCUS EffectiveCost and ListCost.
+pub fn money() -> Vec<&'static str> {
+    let mut m: Vec<&'static str> = CostType::ALL.iter().map(|c| c.column()).collect();
+    for extra in [EFFECTIVE_COST, LIST_COST] {
+        if !m.contains(&extra) {
+            m.push(extra);
+        }
+    }
+    m
+}
 
 /// Columns the daily rollup keeps, besides the day (ChargePeriodStart truncated to the UTC day).
 pub const ROLLUP_DIMENSIONS: [&str; 7] = [

@@ -78,7 +78,15 @@ pub struct LedgerOptions {
     pub target_partitions: usize,
 }
 
+impl Default for LedgerOptions {
+    /// Options for the normalised cost row schema of `skyledger_types`.
+    fn default() -> Self {
+        Self::new(skyledger_types::cost_row::cost_row_schema())
+    }
+}
+
 impl LedgerOptions {
+    /// Options for line items of `schema` (it must have the columns `columns` names).
     pub fn new(schema: SchemaRef) -> Self {
         Self {
             schema,

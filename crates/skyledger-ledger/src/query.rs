@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::columns as c;
 use crate::error::{LedgerError, Result};
+pub use skyledger_types::cost_row::CostType;
 
 /// An inclusive range of UTC calendar days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,34 +121,6 @@ impl Granularity {
     }
 }
 
-/// Which money column is summed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum CostType {
-    /// BilledCost: what the invoice shows (AWS unblended, Azure/GCP actual).
-    #[default]
-    Billed,
-    /// EffectiveCost: amortised commitments and discounts.
-    Effective,
-    /// ListCost: public price.
-    List,
-    /// ContractedCost: negotiated price.
-    Contracted,
-    /// x_BlendedCost: AWS blended rates.
-    Blended,
-}
-
-impl CostType {
-    pub fn column(self) -> &'static str {
-        match self {
-            Self::Billed => c::BILLED_COST,
-            Self::Effective => c::EFFECTIVE_COST,
-            Self::List => c::LIST_COST,
-            Self::Contracted => c::CONTRACTED_COST,
-            Self::Blended => c::BLENDED_COST,
-        }
-    }
-}
-
 /// Rows whose tag `key` has one of `values`, or (with `untagged`) lacks the key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagFilter {
@@ -167,7 +140,7 @@ pub enum Order {
 }
 
 /// A cost query. Empty filter lists mean "no filter"; filters are ANDed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CostQuery {
     /// ChargePeriodStart days.
     pub range: DateRange,
@@ -200,7 +173,7 @@ impl CostQuery {
             charge_categories: vec![],
             group_by: vec![],
             granularity: None,
-            cost_type: CostType::default(),
+            cost_type: CostType::Actual,
             order: Order::default(),
             limit: None,
         }

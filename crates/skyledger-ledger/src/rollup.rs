@@ -31,7 +31,7 @@ pub(crate) fn schema(items: &Schema) -> SchemaRef {
     for d in c::ROLLUP_DIMENSIONS {
         push(d, None);
     }
-    for m in c::MONEY {
+    for m in c::money() {
         let widened = match items.field_with_name(m).map(|f| f.data_type().clone()) {
             Ok(DataType::Decimal128(_, s)) => Some(DataType::Decimal128(38, s)),
             _ => None,
@@ -52,7 +52,7 @@ pub(crate) fn plan(items: DataFrame, rollup: &Schema) -> Result<DataFrame> {
             groups.push(date_trunc(lit("day"), ident(name)).alias(name));
         } else if name == c::ROW_COUNT {
             aggs.push(count(lit(1)).alias(name));
-        } else if c::MONEY.contains(&name) {
+        } else if c::money().contains(&name) {
             aggs.push(sum(ident(name)).alias(name));
         } else {
             groups.push(ident(name));

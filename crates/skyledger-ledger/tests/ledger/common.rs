@@ -8,7 +8,7 @@ use datafusion::arrow::array::{
     ArrayRef, Decimal128Array, MapBuilder, RecordBatch, StringArray, StringBuilder,
     TimestampMicrosecondArray,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::datatypes::{DataType, Field, SchemaRef, TimeUnit};
 use datafusion::common::ScalarValue;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -17,43 +17,11 @@ use skyledger_ledger::{BillingPeriod, Ledger, LedgerOptions};
 
 pub const SCALE: i8 = 24;
 
-/// A small schema with the columns the store reads; money as `Decimal128(38, 24)`.
+/// The normalised cost row schema (money as `Decimal128(38, 24)`).
 pub fn schema() -> SchemaRef {
-    let money = || DataType::Decimal128(38, SCALE);
-    let ts = || DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    let tags = DataType::Map(
-        Arc::new(Field::new(
-            "entries",
-            DataType::Struct(
-                vec![
-                    Field::new("keys", DataType::Utf8, false),
-                    Field::new("values", DataType::Utf8, true),
-                ]
-                .into(),
-            ),
-            false,
-        )),
-        false,
-    );
-    Arc::new(Schema::new(vec![
-        Field::new("BilledCost", money(), false),
-        Field::new("EffectiveCost", money(), false),
-        Field::new("ListCost", money(), true),
-        Field::new("x_BlendedCost", money(), true),
-        Field::new("ChargePeriodStart", ts(), false),
-        Field::new("BillingPeriodStart", ts(), false),
-        Field::new("BillingAccountId", DataType::Utf8, false),
-        Field::new("SubAccountId", DataType::Utf8, true),
-        Field::new("ServiceName", DataType::Utf8, true),
-        Field::new("RegionId", DataType::Utf8, true),
-        Field::new("ResourceId", DataType::Utf8, true),
-        Field::new("ChargeCategory", DataType::Utf8, false),
-        Field::new("BillingCurrency", DataType::Utf8, false),
-        Field::new("Tags", tags, true),
-        Field::new("x_CostAccountId", DataType::Utf8, true),
-        Field::new("x_UsageType", DataType::Utf8, true),
-        Field::new("x_InstanceType", DataType::Utf8, true),
-    ]))
+    let s = skyledger_types::cost_row::cost_row_schema();
+    assert_eq!(skyledger_types::cost_row::MONEY_SCALE, SCALE);
+    s
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +126,9 @@ pub fn batch(schema: &SchemaRef, rows: &[Row]) -> RecordBatch {
             "EffectiveCost" => money(&|r| r.effective),
             "ListCost" => money(&|r| r.billed * 2),
             "x_BlendedCost" => money(&|r| r.billed + STEP),
+            "x_UnblendedCost" => money(&|r| r.billed),
+            "x_AmortizedCost" => money(&|r| r.effective),
+            "x_RecurringCost" => money(&|r| r.billed - STEP),
             "ChargePeriodStart" => ts(&|r| micros(r.day, r.hour)),
             "BillingPeriodStart" => ts(&|r| micros(r.day.with_day(1).unwrap(), 0)),
             "BillingAccountId" => text(&|_| Some("999900000000".into())),
