@@ -27,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = args.get(1).cloned().unwrap_or("../shared/data/nab".into());
     let mut published_path = None;
     let mut base = DetectorConfig::default();
+    let mut only_half: Option<usize> = None;
     for a in args.iter().skip(2) {
         if let Some((k, v)) = a.split_once('=') {
             let f: f64 = v.parse()?;
@@ -39,7 +40,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "refractory" => base.refractory = f as usize,
                 "warmup" => base.warmup = f as usize,
                 "scale_floor" => base.scale_floor = f,
-                "surprise_rate" => base.surprise_rate = f,
+                "tail_quantile" => base.tail_quantile = f,
+                "tail_step" => base.tail_step = f,
+                // score only the files of one half (sorted order, index % 2): for tuning on
+                // one half and checking on the other
+                "half" => only_half = Some(f as usize),
                 _ => return Err(format!("unknown setting {k}").into()),
             }
         } else {
@@ -53,7 +58,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut next_window = 0;
     let mut rows = 0usize;
     let mut detect_time = 0.0;
-    for (name, wins) in &windows {
+    for (i, (name, wins)) in windows.iter().enumerate() {
+        if only_half.is_some_and(|h| i % 2 != h) {
+            continue;
+        }
         let series = read_timestamp_value(File::open(format!("{dir}/data/{name}"))?)
             .map_err(|e| format!("{name}: {e}"))?;
         let cfg = DetectorConfig {
@@ -200,10 +208,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("per file (standard profile, threshold {std_threshold:.4}):");
     for r in &runs {
         let (n, pf) = null_and_perfect(&r.points, &PROFILES[0]);
+        let fps = r
+            .points
+            .iter()
+            .filter(|p| p.window.is_none() && p.anomaly_score >= std_threshold)
+            .count();
+        let mut hit: Vec<usize> = r
+            .points
+            .iter()
+            .filter(|p| p.anomaly_score >= std_threshold)
+            .filter_map(|p| p.window)
+            .collect();
+        hit.dedup();
         println!(
-            "  {:55} raw {:7.3} (null {n:.0}, perfect {pf:.3})",
+            "  {:55} raw {:7.3} (null {n:.0}, perfect {pf:.3}; windows hit {}, alarms outside windows {fps})",
             r.name,
-            score_at(&r.points, std_threshold, &PROFILES[0])
+            score_at(&r.points, std_threshold, &PROFILES[0]),
+            hit.len()
         );
     }
     Ok(())

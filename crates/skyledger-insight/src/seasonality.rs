@@ -38,16 +38,39 @@ pub fn is_seasonal(values: &[f64], period: usize) -> bool {
     r[period].abs() > limit
 }
 
-/// A quicker test for online use with only three seasons of data: the autocorrelation at
+/// A quicker test for online use with only two seasons of data: the autocorrelation at
 /// `period` is clearly positive and clearly above the one at half the period (which rules out
 /// trends and random walks, whose autocorrelation decays smoothly).
 pub fn has_peak_at(values: &[f64], period: usize) -> bool {
+    peak_strength(values, period).is_some()
+}
+
+/// The autocorrelation at `period` when [`has_peak_at`] holds.
+pub fn peak_strength(values: &[f64], period: usize) -> Option<f64> {
     let n = values.len();
-    if period < 2 || n < 3 * period {
-        return false;
+    if period < 2 || n < 2 * period {
+        return None;
     }
     let r = acf(values, period);
-    r[period] > 0.3 && r[period] > r[period / 2] + 0.1
+    (r[period] > 0.3 && r[period] > r[period / 2] + 0.1).then_some(r[period])
+}
+
+/// The lag in `2..=max_lag` (and at most a third of the data) where the autocorrelation has
+/// its strongest local peak passing the [`has_peak_at`] rule, with that autocorrelation.
+pub fn strongest_period(values: &[f64], max_lag: usize) -> Option<(usize, f64)> {
+    let max_lag = max_lag.min(values.len() / 3);
+    if max_lag < 3 {
+        return None;
+    }
+    let r = acf(values, max_lag + 1);
+    (2..=max_lag)
+        .filter(|&l| r[l] >= r[l - 1] && r[l] >= r[l + 1])
+        .filter(|&l| r[l] > 0.3 && r[l] > r[l / 2] + 0.1)
+        .map(|l| (l, r[l]))
+        .fold(None, |best: Option<(usize, f64)>, c| match best {
+            Some(b) if b.1 >= c.1 => Some(b),
+            _ => Some(c),
+        })
 }
 
 /// The candidate periods that pass [`is_seasonal`], shortest first.
@@ -228,6 +251,15 @@ mod tests {
         assert!(has_peak_at(&y, 24));
         let trend: Vec<f64> = (0..200).map(|t| t as f64).collect();
         assert!(!has_peak_at(&trend, 24));
+    }
+
+    #[test]
+    fn strongest_period_is_found_without_hints() {
+        let y = seasonal_series(400, 12, 10.0, 7);
+        assert_eq!(strongest_period(&y, 100).map(|p| p.0), Some(12));
+        let mut rng = crate::testutil::Rng::new(8);
+        let noise: Vec<f64> = (0..400).map(|_| rng.normal()).collect();
+        assert_eq!(strongest_period(&noise, 100), None);
     }
 
     #[test]
