@@ -194,15 +194,8 @@ impl Meta {
     }
 
     pub async fn cost_accounts(&self, org_id: &str) -> Result<Vec<CostAccount>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM cost_accounts WHERE org_id = $1 ORDER BY created_at, id"
-        )))
-        .bind(org_id)
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .map(account)
-        .collect()
+        self.find_all(format!("SELECT {ACCOUNT_COLUMNS} FROM cost_accounts WHERE org_id = $1 ORDER BY created_at, id"), org_id, account)
+            .await
     }
 
     pub async fn set_cost_account_status(

@@ -145,6 +145,37 @@ impl Meta {
         self.ids.next(self).await
     }
 
+    /// Runs a query with one text parameter (`$1`) and maps its row, if any.
+    pub(crate) async fn find_one<T>(
+        &self,
+        sql: String,
+        key: &str,
+        map: fn(sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(map)
+            .transpose()
+    }
+
+    /// Runs a query with one text parameter (`$1`) and maps every row.
+    pub(crate) async fn find_all<T>(
+        &self,
+        sql: String,
+        key: &str,
+        map: fn(sqlx::any::AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(map)
+            .collect()
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

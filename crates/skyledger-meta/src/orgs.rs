@@ -43,12 +43,12 @@ impl Meta {
     }
 
     pub async fn org(&self, id: &str) -> Result<Option<Org>> {
-        sqlx::query("SELECT id, name, time_zone, created_at FROM organizations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .map(from_row)
-            .transpose()
+        self.find_one(
+            "SELECT id, name, time_zone, created_at FROM organizations WHERE id = $1".to_string(),
+            id,
+            from_row,
+        )
+        .await
     }
 
     pub async fn orgs(&self) -> Result<Vec<Org>> {

@@ -94,26 +94,23 @@ impl Meta {
 
     /// The token whose hash is `token_hash`, live or not.
     pub async fn access_token_by_hash(&self, token_hash: &str) -> Result<Option<AccessToken>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM access_tokens WHERE token_hash = $1"
-        )))
-        .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?
-        .map(from_row)
-        .transpose()
+        self.find_one(
+            format!("SELECT {COLUMNS} FROM access_tokens WHERE token_hash = $1"),
+            token_hash,
+            from_row,
+        )
+        .await
     }
 
     pub async fn access_tokens_of_org(&self, org_id: &str) -> Result<Vec<AccessToken>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM access_tokens WHERE org_id = $1 ORDER BY created_at, id"
-        )))
-        .bind(org_id)
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .map(from_row)
-        .collect()
+        self.find_all(
+            format!(
+                "SELECT {COLUMNS} FROM access_tokens WHERE org_id = $1 ORDER BY created_at, id"
+            ),
+            org_id,
+            from_row,
+        )
+        .await
     }
 
     /// Revokes one token; returns whether a live token was revoked.

@@ -81,37 +81,30 @@ impl Meta {
     }
 
     pub async fn user(&self, id: &str) -> Result<Option<User>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM users WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .map(from_row)
-        .transpose()
+        self.find_one(
+            format!("SELECT {COLUMNS} FROM users WHERE id = $1"),
+            id,
+            from_row,
+        )
+        .await
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM users WHERE email = $1"
-        )))
-        .bind(normalize_email(email))
-        .fetch_optional(self.pool())
-        .await?
-        .map(from_row)
-        .transpose()
+        self.find_one(
+            format!("SELECT {COLUMNS} FROM users WHERE email = $1"),
+            &normalize_email(email),
+            from_row,
+        )
+        .await
     }
 
     pub async fn users_of_org(&self, org_id: &str) -> Result<Vec<User>> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM users WHERE org_id = $1 ORDER BY created_at, id"
-        )))
-        .bind(org_id)
-        .fetch_all(self.pool())
-        .await?
-        .into_iter()
-        .map(from_row)
-        .collect()
+        self.find_all(
+            format!("SELECT {COLUMNS} FROM users WHERE org_id = $1 ORDER BY created_at, id"),
+            org_id,
+            from_row,
+        )
+        .await
     }
 
     pub async fn set_user_password(&self, id: &str, password_hash: &str) -> Result<()> {
