@@ -42,6 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "scale_floor" => base.scale_floor = f,
                 "tail_quantile" => base.tail_quantile = f,
                 "tail_step" => base.tail_step = f,
+                "novelty_weight" => base.novelty_weight = f,
+                "discover_season" => base.discover_season = f != 0.0,
+                "discover_min_acf" => base.discover_min_acf = f,
                 // score only the files of one half (sorted order, index % 2): for tuning on
                 // one half and checking on the other
                 "half" => only_half = Some(f as usize),

@@ -19,8 +19,12 @@ pub struct DetectorConfig {
     /// tested once two seasons have been seen and adopted if the autocorrelation peaks there
     /// (replacing a shorter season in use).
     pub season_hints: Vec<usize>,
-    /// Also look for the strongest season up to 120 points long in the first 360 points.
+    /// Also look for the strongest season up to 120 points long in the first 360 points
+    /// (adopted only if its autocorrelation beats the season in use).
     pub discover_season: bool,
+    /// Autocorrelation a discovered season needs (a weak, drifting rhythm is better left
+    /// to the level and scale).
+    pub discover_min_acf: f64,
     pub direction: Direction,
     /// Deviations from the baseline smaller than this (in the series' units) score 0.
     pub min_impact: f64,
@@ -46,13 +50,17 @@ pub struct DetectorConfig {
     pub tail_quantile: f64,
     /// Step of the running quantile estimate (surprises are in robust sigmas).
     pub tail_step: f64,
+    /// Surprise added per unit of the historical range by which a value falls outside every
+    /// value seen before it (0 disables).
+    pub novelty_weight: f64,
 }
 
 impl Default for DetectorConfig {
     fn default() -> Self {
         DetectorConfig {
             season_hints: Vec::new(),
-            discover_season: false,
+            discover_season: true,
+            discover_min_acf: 0.6,
             direction: Direction::Both,
             min_impact: 0.0,
             warmup: 30,
@@ -65,6 +73,7 @@ impl Default for DetectorConfig {
             scale_floor: 1.0,
             tail_quantile: 0.995,
             tail_step: 0.1,
+            novelty_weight: 30.0,
         }
     }
 }
@@ -105,6 +114,9 @@ pub struct Detector {
     magnitude: f64,
     long_dev: f64,
     tail: f64,
+    /// Extremes of the values seen after the warm-up.
+    hi: f64,
+    lo: f64,
     prev: Option<f64>,
     last_alarm: Option<usize>,
     initialised: bool,
@@ -137,6 +149,8 @@ impl Detector {
             magnitude: 0.0,
             long_dev: 0.0,
             tail: INITIAL_TAIL,
+            hi: f64::NEG_INFINITY,
+            lo: f64::INFINITY,
             prev: None,
             last_alarm: None,
             initialised: false,
@@ -187,7 +201,18 @@ impl Detector {
                 Direction::Both => x.abs(),
                 Direction::Up => x.max(0.0),
             };
-            let surprise = signed(z).max(0.5 * signed(zs));
+            let mut surprise = signed(z).max(0.5 * signed(zs));
+            if self.cfg.novelty_weight > 0.0 && self.hi > self.lo {
+                let beyond = match self.cfg.direction {
+                    Direction::Both => (value - self.hi).max(self.lo - value),
+                    Direction::Up => value - self.hi,
+                };
+                if beyond > 0.0 {
+                    // a range narrower than a few residual scales says little yet
+                    let range = (self.hi - self.lo).max(4.0 * scale);
+                    surprise += self.cfg.novelty_weight * beyond / range;
+                }
+            }
             // How unusual this surprise is for this series: its ratio to a running high
             // quantile of the surprises before it, so every series alarms at about the same
             // rate whatever the shape of its noise (a spiky series needs a bigger spike).
@@ -239,6 +264,10 @@ impl Detector {
             self.long_dev += rate(0.002) * ((value - prev).abs() - self.long_dev);
         }
         self.prev = Some(value);
+        if self.seen >= self.cfg.warmup {
+            self.hi = self.hi.max(value);
+            self.lo = self.lo.min(value);
+        }
         self.seen += 1;
         self.consider_seasons(value);
         score
@@ -259,6 +288,7 @@ impl Detector {
                 Candidate::Hint(m) => seasonality::peak_strength(&self.buffer, m).map(|r| (m, r)),
                 Candidate::Discover => {
                     seasonality::strongest_period(&self.buffer, DISCOVER_MAX_LAG)
+                        .filter(|&(_, r)| r >= self.cfg.discover_min_acf)
                 }
             };
             // a passing hint replaces a shorter season (a week of points also holds the days);
@@ -361,12 +391,13 @@ mod tests {
     #[test]
     fn catches_spike_dip_and_level_shift() {
         // the scale never drops below the typical point-to-point change (about 3.3 for this
-        // daily wave), so the injected changes are several times that
+        // daily wave), so the injected changes are several times that (a level shift is seen
+        // at half weight through the short-term residual mean)
         let mut y = daily(24 * 50, 2);
         y[400] += 30.0;
         y[700] -= 30.0;
         for v in y.iter_mut().skip(1000) {
-            *v += 15.0;
+            *v += 25.0;
         }
         let s = score_series(&y, &cfg());
         let quiet = max_in(&s, 200..390);
@@ -381,6 +412,24 @@ mod tests {
             "shift {}",
             max_in(&s, 1000..1010)
         );
+    }
+
+    #[test]
+    fn discovers_an_unhinted_rhythm_so_recurring_spikes_stop_alarming() {
+        let mut rng = Rng::new(5);
+        let y: Vec<f64> = (0..3000)
+            .map(|t| if t % 100 == 0 { 20.0 } else { 1.0 } + 0.1 * rng.normal())
+            .collect();
+        let mut d = Detector::new(DetectorConfig::default());
+        let s: Vec<f64> = y.iter().map(|&v| d.score(v)).collect();
+        assert_eq!(d.period(), 100);
+        assert!(max_in(&s, 1000..3000) < 0.5, "{}", max_in(&s, 1000..3000));
+        let blind = DetectorConfig {
+            discover_season: false,
+            ..DetectorConfig::default()
+        };
+        let s = score_series(&y, &blind);
+        assert!(max_in(&s, 1000..3000) > 0.5);
     }
 
     #[test]
