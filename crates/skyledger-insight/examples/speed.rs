@@ -63,13 +63,19 @@ fn main() {
     let series: Vec<Vec<f64>> = (0..count)
         .map(|i| hourly(&mut rng, len, 10.0 + i as f64 % 100.0))
         .collect();
-    let fcfg = ForecastConfig::new(Frequency::Hourly, horizon, &[0.8, 0.95]);
+    // SPEED_NO_INTERVALS=1 times the point forecasts alone
+    let levels: &[f64] = if std::env::var_os("SPEED_NO_INTERVALS").is_some() {
+        &[]
+    } else {
+        &[0.8, 0.95]
+    };
+    let fcfg = ForecastConfig::new(Frequency::Hourly, horizon, levels);
     let t = Instant::now();
     let f = forecast_many(&series, &fcfg);
     let dt = t.elapsed().as_secs_f64();
     let finite = f.iter().all(|x| x.mean.iter().all(|v| v.is_finite()));
     println!(
-        "forecast: {count} series × {len} points, horizon {horizon}, intervals 80/95, {} threads: {dt:.2} s (all finite: {finite}; method of the first: {})",
+        "forecast: {count} series × {len} points, horizon {horizon}, intervals {levels:?}, {} threads: {dt:.2} s (all finite: {finite}; method of the first: {})",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1),

@@ -58,6 +58,9 @@ pub struct RegularSeries {
 /// zone, or a bare date) to epoch seconds.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     let s = s.trim();
+    if let Some(t) = parse_plain(s.as_bytes()) {
+        return Some(t);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp());
     }
@@ -80,6 +83,66 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     None
 }
 
+/// Fast path for `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` and `YYYY-MM-DD[ T]HH:MM:SS` (zone-less,
+/// read as UTC); anything else goes to chrono.
+fn parse_plain(b: &[u8]) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let mut v = 0i64;
+        for &c in b.get(r)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + (c - b'0') as i64;
+        }
+        Some(v)
+    };
+    if !(b.len() == 10 || b.len() == 16 || b.len() == 19) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return None;
+    }
+    let (mut hh, mut mm, mut ss) = (0, 0, 0);
+    if b.len() >= 16 {
+        if !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' {
+            return None;
+        }
+        hh = num(11..13)?;
+        mm = num(14..16)?;
+        if b.len() == 19 {
+            if b[16] != b':' {
+                return None;
+            }
+            ss = num(17..19)?;
+        }
+        if hh > 23 || mm > 59 || ss > 60 {
+            return None;
+        }
+    }
+    Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 fn parse_value(s: &str, line: u64) -> Result<f64, IoError> {
     let t = s.trim();
     if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") {
@@ -100,9 +163,11 @@ pub fn read_timestamp_value<R: Read>(reader: R) -> Result<TimestampedSeries, IoE
         .flexible(true)
         .from_reader(reader);
     let mut out = TimestampedSeries::default();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(csv_error)?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(i as u64 + 1);
+    let mut rec = csv::StringRecord::new();
+    let mut i = 0usize;
+    while rdr.read_record(&mut rec).map_err(csv_error)? {
+        i += 1;
+        let line = rec.position().map(|p| p.line()).unwrap_or(i as u64);
         if rec.len() == 1 && rec[0].trim().is_empty() {
             continue;
         }
@@ -114,7 +179,7 @@ pub fn read_timestamp_value<R: Read>(reader: R) -> Result<TimestampedSeries, IoE
             });
         }
         let Some(ts) = parse_timestamp(&rec[0]) else {
-            if i == 0 {
+            if i == 1 {
                 continue; // header
             }
             return Err(IoError::BadTimestamp {
@@ -257,7 +322,11 @@ pub fn write_scores<W: Write>(
 ) -> Result<(), IoError> {
     writeln!(w, "timestamp,value,anomaly_score")?;
     for ((t, v), s) in series.raw_timestamps.iter().zip(&series.values).zip(scores) {
-        writeln!(w, "{t},{},{s:.6}", fmt_num(*v))?;
+        if v.is_nan() {
+            writeln!(w, "{t},,{s:.6}")?;
+        } else {
+            writeln!(w, "{t},{v},{s:.6}")?;
+        }
     }
     w.flush()?;
     Ok(())
@@ -359,6 +428,30 @@ mod tests {
             "id,F1,F2,lo80_F1,lo80_F2,hi80_F1,hi80_F2"
         );
         assert_eq!(lines.next().unwrap().split(',').count(), 7);
+    }
+
+    #[test]
+    fn fast_path_agrees_with_chrono() {
+        for s in [
+            "2014-04-01 00:05:00",
+            "2000-02-29T23:59:59",
+            "1969-12-31",
+            "2024-12-31 10:30",
+        ] {
+            let fast = parse_plain(s.as_bytes()).unwrap();
+            let slow = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+                .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+                .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
+                .map(|t| t.and_utc().timestamp())
+                .or_else(|_| {
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                        .map(|d| d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp())
+                })
+                .unwrap();
+            assert_eq!(fast, slow, "{s}");
+        }
+        assert_eq!(parse_plain(b"2023-02-29"), None);
+        assert_eq!(parse_plain(b"2023-13-01"), None);
     }
 
     #[test]

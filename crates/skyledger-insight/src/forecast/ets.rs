@@ -92,7 +92,7 @@ impl Ets {
             &x0,
             &step,
             max_evals,
-            1e-8,
+            1e-6,
         );
         let mut m = Ets::from_params(trend, &p);
         m.sse = sse;

@@ -104,12 +104,13 @@ pub fn forecast_many(series: &[Vec<f64>], cfg: &ForecastConfig) -> Vec<Forecast>
 enum Member {
     Naive,
     SeasonalNaive(usize),
-    Ets(Ets, Vec<(f64, f64)>),
+    /// The model, its states after each observation, and `phi + … + phi^h` for each step.
+    Ets(Ets, Vec<(f64, f64)>, Vec<f64>),
     Theta(Theta, Vec<f64>),
 }
 
 impl Member {
-    fn fit(kind: Method, y: &[f64], season: usize) -> Member {
+    fn fit(kind: Method, y: &[f64], season: usize, horizon: usize) -> Member {
         match kind {
             Method::Naive | Method::Auto => Member::Naive,
             Method::SeasonalNaive => Member::SeasonalNaive(season.max(1)),
@@ -122,7 +123,8 @@ impl Member {
                 let m = Ets::fit(y, trend);
                 let mut states = Vec::with_capacity(y.len());
                 m.filter(y, |_, l, b| states.push((l, b)));
-                Member::Ets(m, states)
+                let damp = (1..=horizon).map(|h| m.point(0.0, 1.0, h)).collect();
+                Member::Ets(m, states, damp)
             }
             Method::Theta => {
                 let m = Theta::fit(y);
@@ -142,7 +144,10 @@ impl Member {
                 let k = h.div_ceil(*m) * m;
                 if k > t + h { y[t] } else { y[t + h - k] }
             }
-            Member::Ets(m, s) => m.point(s[t].0, s[t].1, h),
+            Member::Ets(m, s, damp) => match damp.get(h - 1) {
+                Some(d) => s[t].0 + d * s[t].1,
+                None => m.point(s[t].0, s[t].1, h),
+            },
             Member::Theta(m, s) => m.point(t, s[t], h),
         }
     }
@@ -215,15 +220,25 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
     };
     let members: Vec<Member> = kinds
         .iter()
-        .map(|&k| Member::fit(k, &adjusted, season))
+        .map(|&k| Member::fit(k, &adjusted, season, horizon))
         .collect();
+    // the seasonal factor of every position up to the horizon, all components together
+    // (they share one kind)
+    let multiplicative = components
+        .first()
+        .is_some_and(|c| c.kind == SeasonalKind::Multiplicative);
+    let mut season_at = vec![if multiplicative { 1.0 } else { 0.0 }; n + horizon];
+    for c in &components {
+        c.restore(&mut season_at, 0);
+    }
     let combined = |t: usize, h: usize| -> f64 {
         let s: f64 = members.iter().map(|m| m.point(&adjusted, t, h)).sum();
-        let mut v = [s / members.len() as f64];
-        for c in &components {
-            c.restore(&mut v, t + h);
+        let v = s / members.len() as f64;
+        if multiplicative {
+            v * season_at[t + h]
+        } else {
+            v + season_at[t + h]
         }
-        v[0]
     };
 
     let last = n - 1;
@@ -309,7 +324,12 @@ impl ErrorScale {
         if self.standardised.len() < 100 {
             return z;
         }
-        series::quantile(&self.standardised, level).max(z)
+        // `standardised` is sorted
+        let pos = level.clamp(0.0, 1.0) * (self.standardised.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        let q = self.standardised[lo]
+            + (self.standardised[hi] - self.standardised[lo]) * (pos - lo as f64);
+        q.max(z)
     }
 }
 
@@ -371,11 +391,12 @@ fn error_scale(y: &[f64], horizon: usize, point: &dyn Fn(usize, usize) -> f64) -
     for h in 1..horizon {
         by_step[h] = by_step[h].max(by_step[h - 1]);
     }
-    let standardised = errors
+    let mut standardised: Vec<f64> = errors
         .iter()
         .filter(|(h, _)| *h <= anchor_h && by_step[*h] > 0.0)
         .map(|(h, e)| e.abs() / by_step[*h])
         .collect();
+    standardised.sort_by(|a, b| a.total_cmp(b));
     ErrorScale {
         by_step,
         standardised,
