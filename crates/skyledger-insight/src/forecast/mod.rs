@@ -318,7 +318,9 @@ struct ErrorScale {
 }
 
 impl ErrorScale {
-    /// Multiplier of `by_step` giving a two-sided interval of coverage `level`.
+    /// Multiplier of `by_step` giving a two-sided interval of coverage `level`: the empirical
+    /// quantile of the standardised in-sample errors, or the normal quantile with fewer than
+    /// 100 of them.
     fn quantile(&self, level: f64) -> f64 {
         let z = series::normal_quantile(0.5 + level / 2.0);
         if self.standardised.len() < 100 {
@@ -329,7 +331,7 @@ impl ErrorScale {
         let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
         let q = self.standardised[lo]
             + (self.standardised[hi] - self.standardised[lo]) * (pos - lo as f64);
-        q.max(z)
+        q
     }
 }
 
