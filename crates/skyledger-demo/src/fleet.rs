@@ -39,7 +39,6 @@ const COST_CENTERS: [(&str, &str); 9] = [
 ];
 
 /// The tag keys used on resources, in a stable order.
-#[allow(dead_code)] // used by the Azure and GCP generators, in progress
 pub(crate) const TAG_KEYS: [&str; 4] = ["app", "cost-center", "env", "team"];
 
 /// Tag values of one resource (`None` where the resource lacks that tag).
@@ -78,7 +77,6 @@ impl Tags {
         }
     }
 
-    #[allow(dead_code)] // used by the Azure and GCP generators, in progress
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
         TAG_KEYS
             .iter()
@@ -170,6 +168,44 @@ impl Spikes {
         self.0[i].cost.add(cost);
         self.0[i].baseline.add(baseline);
     }
+}
+
+/// Places one spike per window on the costliest eligible (account, service) pair among the
+/// first `limit` slots (slots that are active on every day), each pair at most once.
+/// `candidate(i)` returns slot `i`'s account, service and typical daily cost if it may spike.
+pub(crate) fn place_spikes(
+    windows: Vec<(usize, usize, f64)>,
+    limit: usize,
+    mut candidate: impl FnMut(usize) -> Option<(usize, &'static str, f64)>,
+) -> Spikes {
+    let pool: Vec<(usize, &'static str, f64)> =
+        (0..limit.max(1)).filter_map(&mut candidate).collect();
+    let mut spikes = Spikes::default();
+    for (first_day, last_day, factor) in windows {
+        let best = pool
+            .iter()
+            .filter(|(a, s, _)| !spikes.0.iter().any(|x| x.account == *a && x.service == *s))
+            .max_by(|x, y| x.2.total_cmp(&y.2));
+        if let Some(&(account, service, _)) = best {
+            spikes.0.push(Spike {
+                account,
+                service,
+                first_day,
+                last_day,
+                factor,
+                cost: Sum::default(),
+                baseline: Sum::default(),
+            });
+        }
+    }
+    spikes
+}
+
+/// How many of the first slots are active on every day, given the cumulative row targets and
+/// the most rows one slot writes per day (weekends and the first month have the fewest).
+pub(crate) fn always_active(targets: &[u64], rows_per_slot: u64) -> usize {
+    let first = targets.first().copied().unwrap_or(0);
+    ((first * 7 / 10) / rows_per_slot.max(1)).clamp(1, 60) as usize
 }
 
 /// Day windows for `n` spikes of stream `stream`: one each in a different month among the last

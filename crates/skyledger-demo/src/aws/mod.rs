@@ -544,7 +544,7 @@ pub(crate) fn generate(
             (Box::new(s), root)
         }
     };
-    let mut g = Gen::new(&ctx, stream);
+    let mut g = Gen::new(&ctx, stream, rows);
     let files = g.run(sink.as_mut(), rows, progress)?;
     let anomalies = g
         .spikes
@@ -600,7 +600,7 @@ struct Gen<'a> {
 }
 
 impl<'a> Gen<'a> {
-    fn new(ctx: &'a Ctx<'a>, stream: u64) -> Self {
+    fn new(ctx: &'a Ctx<'a>, stream: u64, rows: u64) -> Self {
         let seed = ctx.seed;
         let account_w: Vec<u32> = ctx.org.accounts.iter().map(|a| a.weight).collect();
         let make: MakeSlot<'a> =
@@ -609,32 +609,16 @@ impl<'a> Gen<'a> {
         // Spikes go on traffic-driven usage (a runaway function, a logging storm, a transfer
         // surge) of resources that exist from the first day.
         let windows = fleet::spike_windows(seed, stream, ctx.cal, if stream == 1 { 2 } else { 1 });
-        let mut spikes = Spikes::default();
-        let mut candidate = below(key(seed, &[stream, 0xa0]), 4);
-        for (first_day, last_day, factor) in windows {
-            while candidate < 400 {
-                let s = slots.get(candidate);
-                let sku = &SKUS[s.sku];
-                let taken = spikes
-                    .0
-                    .iter()
-                    .any(|x: &Spike| x.account == s.account && x.service == sku.product_code);
-                if sku.elastic && sku.commit == Commit::None && !taken {
-                    spikes.0.push(Spike {
-                        account: s.account,
-                        service: sku.product_code,
-                        first_day,
-                        last_day,
-                        factor,
-                        cost: Sum::default(),
-                        baseline: Sum::default(),
-                    });
-                    candidate += 1;
-                    break;
-                }
-                candidate += 1;
-            }
-        }
+        let limit = fleet::always_active(&ctx.cal.cumulative_targets(rows), 2);
+        let spikes = fleet::place_spikes(windows, limit, |i| {
+            let s = slots.get(i);
+            let sku = &SKUS[s.sku];
+            (sku.elastic && sku.commit == Commit::None).then_some((
+                s.account,
+                sku.product_code,
+                s.base * sku.price,
+            ))
+        });
         Gen {
             ctx,
             stream,
