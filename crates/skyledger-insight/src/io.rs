@@ -251,6 +251,13 @@ impl TimestampedSeries {
     }
 }
 
+impl RegularSeries {
+    /// Calendar date (UTC) of the first grid point.
+    pub fn start_date(&self) -> Option<chrono::NaiveDate> {
+        DateTime::from_timestamp(self.start, 0).map(|t| t.date_naive())
+    }
+}
+
 /// Read the M4 layout: one series a row, `id,v1,v2,…`, rows padded with empty cells; a
 /// header row whose second cell is not a number is skipped.
 pub fn read_m4<R: Read>(reader: R) -> Result<Vec<(String, Vec<f64>)>, IoError> {

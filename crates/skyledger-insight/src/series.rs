@@ -14,12 +14,13 @@ pub enum Frequency {
 
 impl Frequency {
     /// Season lengths (in periods) worth testing for this frequency, shortest first:
-    /// day and week in hourly data, week and month in daily data, year in weekly and monthly data.
+    /// day and week in hourly data, week in daily data, year in weekly and monthly data.
+    /// (The month-start pattern of daily cost is a calendar effect, not a fixed period: see
+    /// `ForecastConfig::start_date`.)
     pub fn candidate_periods(self) -> &'static [usize] {
         match self {
             Frequency::Hourly => &[24, 168],
-            // 30 approximates the month-start pattern of daily cost (months are 28–31 days).
-            Frequency::Daily => &[7, 30],
+            Frequency::Daily => &[7],
             Frequency::Weekly => &[52],
             Frequency::Monthly => &[12],
         }

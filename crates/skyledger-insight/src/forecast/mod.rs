@@ -54,6 +54,9 @@ pub struct ForecastConfig {
     pub method: Method,
     /// Seasonal periods to test instead of the frequency's candidates.
     pub periods: Option<Vec<usize>>,
+    /// Calendar date of the first value of a daily series: enables the month-start effect
+    /// (fees and commitments billed on the 1st) in place of the approximate 30-day season.
+    pub start_date: Option<chrono::NaiveDate>,
 }
 
 impl ForecastConfig {
@@ -64,6 +67,7 @@ impl ForecastConfig {
             levels: levels.to_vec(),
             method: Method::Auto,
             periods: None,
+            start_date: None,
         }
     }
 }
@@ -190,18 +194,30 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
     let positive = y.iter().all(|v| *v > 0.0);
 
     // Seasonality: test each candidate on the series, remove the ones found (shortest first).
+    let calendar = cfg.start_date.filter(|_| cfg.frequency == Frequency::Daily);
     let candidates: Vec<usize> = cfg
         .periods
         .clone()
         .unwrap_or_else(|| cfg.frequency.candidate_periods().to_vec());
+    let kind = if positive {
+        SeasonalKind::Multiplicative
+    } else {
+        SeasonalKind::Additive
+    };
     let mut adjusted = y.clone();
+    // The month-start fee first (an amount added on the 1st): its spikes would otherwise hide
+    // the weekly pattern from the autocorrelation test.
+    let mut fee = calendar.and_then(|d0| {
+        let fee = month_start_effect(&adjusted, d0, |_| 1.0, true)?;
+        for (t, v) in adjusted.iter_mut().enumerate() {
+            if is_month_start(d0, t) {
+                *v -= fee;
+            }
+        }
+        Some((d0, fee))
+    });
     let mut components: Vec<SeasonalComponent> = Vec::new();
-    for m in seasonality::detect_periods(&y, &candidates) {
-        let kind = if positive {
-            SeasonalKind::Multiplicative
-        } else {
-            SeasonalKind::Additive
-        };
+    for m in seasonality::detect_periods(&adjusted, &candidates) {
         if let Some(c) = seasonality::classical(&adjusted, m, kind) {
             c.remove(&mut adjusted, 0);
             components.push(c);
@@ -209,6 +225,58 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
     }
     let periods: Vec<usize> = components.iter().map(|c| c.period).collect();
     let season = periods.last().copied().unwrap_or(1);
+
+    // the seasonal factor of every position up to the horizon, all components together
+    // (they share one kind)
+    let multiplicative = kind == SeasonalKind::Multiplicative;
+    let mut season_at = vec![if multiplicative { 1.0 } else { 0.0 }; n + horizon];
+    for c in &components {
+        c.restore(&mut season_at, 0);
+    }
+    // Measure the fee again against the seasonal model of its own day, on the adjusted scale
+    // of the neighbours, then take it out of the adjusted series too.
+    if let Some((d0, first_guess)) = fee {
+        let mut deseasoned = y.clone();
+        for (t, v) in deseasoned.iter_mut().enumerate() {
+            if is_month_start(d0, t) {
+                *v -= first_guess;
+            }
+            *v = if multiplicative {
+                *v / season_at[t]
+            } else {
+                *v - season_at[t]
+            };
+        }
+        let extra = month_start_effect(
+            &deseasoned,
+            d0,
+            |t| if multiplicative { season_at[t] } else { 1.0 },
+            false,
+        )
+        .unwrap_or(0.0);
+        fee = Some((d0, first_guess + extra));
+        adjusted = y.clone();
+        for (t, v) in adjusted.iter_mut().enumerate() {
+            if let Some((_, f)) = fee
+                && is_month_start(d0, t)
+            {
+                *v -= f;
+            }
+            *v = if multiplicative {
+                *v / season_at[t]
+            } else {
+                *v - season_at[t]
+            };
+        }
+    }
+    let mut fee_at = vec![0.0; n + horizon];
+    if let Some((d0, f)) = fee {
+        for (t, x) in fee_at.iter_mut().enumerate() {
+            if is_month_start(d0, t) {
+                *x = f;
+            }
+        }
+    }
 
     let kinds: Vec<Method> = if n < 4 {
         vec![Method::Naive]
@@ -222,23 +290,15 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
         .iter()
         .map(|&k| Member::fit(k, &adjusted, season, horizon))
         .collect();
-    // the seasonal factor of every position up to the horizon, all components together
-    // (they share one kind)
-    let multiplicative = components
-        .first()
-        .is_some_and(|c| c.kind == SeasonalKind::Multiplicative);
-    let mut season_at = vec![if multiplicative { 1.0 } else { 0.0 }; n + horizon];
-    for c in &components {
-        c.restore(&mut season_at, 0);
-    }
     let combined = |t: usize, h: usize| -> f64 {
         let s: f64 = members.iter().map(|m| m.point(&adjusted, t, h)).sum();
         let v = s / members.len() as f64;
-        if multiplicative {
+        let seasonal = if multiplicative {
             v * season_at[t + h]
         } else {
             v + season_at[t + h]
-        }
+        };
+        seasonal + fee_at[t + h]
     };
 
     let last = n - 1;
@@ -286,6 +346,9 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
     } else {
         method_name(kinds[0]).to_string()
     };
+    if let Some((_, f)) = fee {
+        method.push_str(&format!(" month-start[+{f:.3}]"));
+    }
     if !periods.is_empty() {
         let p: Vec<String> = components
             .iter()
@@ -309,6 +372,47 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
         intervals,
         periods,
     }
+}
+
+fn is_month_start(d0: chrono::NaiveDate, t: usize) -> bool {
+    use chrono::Datelike;
+    (d0 + chrono::Days::new(t as u64)).day() == 1
+}
+
+/// The month-start fee of a daily series: the median over month starts of the value less
+/// the median of the days around it (other month starts excluded), times `scale(t)`; with
+/// `significant`, only when the fee stands out from the same measure on ordinary days. Needs
+/// at least two month starts.
+fn month_start_effect(
+    y: &[f64],
+    d0: chrono::NaiveDate,
+    scale: impl Fn(usize) -> f64,
+    significant: bool,
+) -> Option<f64> {
+    let n = y.len();
+    let excess_at = |t: usize| -> Option<f64> {
+        let around: Vec<f64> = (t.saturating_sub(3)..(t + 4).min(n))
+            .filter(|&k| k != t && !is_month_start(d0, k))
+            .map(|k| y[k])
+            .collect();
+        if around.len() < 3 {
+            return None;
+        }
+        Some((y[t] - series::median(&around)) * scale(t))
+    };
+    let (firsts, others): (Vec<usize>, Vec<usize>) = (0..n).partition(|&t| is_month_start(d0, t));
+    let at_firsts: Vec<f64> = firsts.iter().filter_map(|&t| excess_at(t)).collect();
+    if at_firsts.len() < 2 {
+        return None;
+    }
+    let at_others: Vec<f64> = others.iter().filter_map(|&t| excess_at(t)).collect();
+    let fee = series::median(&at_firsts);
+    if !significant {
+        return fee.is_finite().then_some(fee);
+    }
+    let typical = series::median(&at_others);
+    let spread = series::mad_sigma(&at_others);
+    (fee.is_finite() && (fee - typical).abs() > 3.0 * spread).then_some(fee)
 }
 
 /// Spread of the forecast errors by step, and the distribution of standardised errors.
@@ -501,6 +605,40 @@ mod tests {
         let f = forecast(&y, Frequency::Daily, 60, &[0.95]);
         assert!(f.mean.iter().all(|v| *v >= 0.0));
         assert!(f.intervals[0].lower.iter().all(|v| *v >= 0.0));
+    }
+
+    #[test]
+    fn month_start_fees_are_forecast_on_the_first() {
+        // daily cost with a weekly pattern and a fee of 400 on every 1st of the month
+        let d0 = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let mut rng = Rng::new(24);
+        let day = |t: usize| {
+            let weekly = if t % 7 >= 5 { 60.0 } else { 100.0 };
+            let fee = if is_month_start(d0, t) { 400.0 } else { 0.0 };
+            weekly + fee
+        };
+        let n = 240;
+        let y: Vec<f64> = (0..n).map(|t| day(t) + 2.0 * rng.normal()).collect();
+        let mut cfg = ForecastConfig::new(Frequency::Daily, 40, &[0.9]);
+        cfg.start_date = Some(d0);
+        let f = forecast_with(&y, &cfg);
+        assert!(f.method.contains("month-start"), "{}", f.method);
+        let first = (n..n + 40).find(|&t| is_month_start(d0, t)).unwrap();
+        let at_first = f.mean[first - n];
+        assert!(
+            (at_first - day(first)).abs() < 60.0,
+            "{at_first} vs {}",
+            day(first)
+        );
+        for t in first + 1..first + 8 {
+            let v = f.mean[t - n];
+            assert!((v - day(t)).abs() < 10.0, "day {t}: {v} vs {}", day(t));
+        }
+        // the weekly pattern is still found under the fees
+        assert_eq!(f.periods, vec![7], "{}", f.method);
+        // without the date the fee is missed
+        let plain = forecast(&y, Frequency::Daily, 40, &[]);
+        assert!((plain.mean[first - n] - day(first)).abs() > 100.0);
     }
 
     #[test]

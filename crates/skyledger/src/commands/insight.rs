@@ -93,7 +93,7 @@ pub fn forecast(args: &ForecastArgs) -> anyhow::Result<()> {
     }
     let head = std::fs::read_to_string(&args.input)
         .with_context(|| format!("reading {}", args.input.display()))?;
-    let (ids, series, freq, step) = if looks_like_timestamp_value(&head) {
+    let (ids, series, freq, grid) = if looks_like_timestamp_value(&head) {
         let s = read_timestamp_value(head.as_bytes())
             .with_context(|| format!("{}", args.input.display()))?;
         let regular = s.regularise();
@@ -105,7 +105,13 @@ pub fn forecast(args: &ForecastArgs) -> anyhow::Result<()> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "series".into());
-        (vec![id], vec![regular.values], freq, Some(regular.step))
+        let start = regular.start_date();
+        (
+            vec![id],
+            vec![regular.values],
+            freq,
+            Some((regular.step, start)),
+        )
     } else {
         let Some(freq) = args.frequency else {
             bail!("--frequency is required for the M4 layout (its rows carry no timestamps)");
@@ -117,11 +123,12 @@ pub fn forecast(args: &ForecastArgs) -> anyhow::Result<()> {
     let mut cfg = ForecastConfig::new(freq, args.horizon, &levels);
     // sub-hourly or uneven sub-daily steps: test a day and a week of points instead of the
     // hourly candidates
-    if let Some(step) = step
-        && step < 86_400
-        && step != 3_600
-    {
-        cfg.periods = Some(DetectorConfig::season_hints_for_step(step));
+    if let Some((step, start)) = grid {
+        if step < 86_400 && step != 3_600 {
+            cfg.periods = Some(DetectorConfig::season_hints_for_step(step));
+        }
+        // daily data with real dates: the month-start effect
+        cfg.start_date = start;
     }
     let forecasts = forecast_many(&series, &cfg);
     let rows: Vec<(String, _)> = ids.into_iter().zip(forecasts).collect();
