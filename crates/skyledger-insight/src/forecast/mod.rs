@@ -433,9 +433,7 @@ impl ErrorScale {
         // `standardised` is sorted
         let pos = level.clamp(0.0, 1.0) * (self.standardised.len() - 1) as f64;
         let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-        let q = self.standardised[lo]
-            + (self.standardised[hi] - self.standardised[lo]) * (pos - lo as f64);
-        q
+        self.standardised[lo] + (self.standardised[hi] - self.standardised[lo]) * (pos - lo as f64)
     }
 }
 
