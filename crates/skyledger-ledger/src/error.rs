@@ -46,6 +46,8 @@ pub enum LedgerError {
     Arrow(#[from] datafusion::arrow::error::ArrowError),
     #[error("query engine: {0}")]
     Engine(#[from] DataFusionError),
+    #[error("internal: {0}")]
+    Internal(String),
     #[error("manifest encoding: {0}")]
     Json(#[from] serde_json::Error),
 }

@@ -274,7 +274,23 @@ impl Ledger {
             version.clone(),
             settings,
         )?;
-        let written = match self.write_all(&mut writer, &account, &which, batches).await {
+        // Encoding runs in its own task so that it overlaps with producing the batches
+        // (parsing a billing file) on another core.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(BillingPeriod, RecordBatch)>(2);
+        let encoder = tokio::spawn(async move {
+            while let Some((period, batch)) = rx.recv().await {
+                if let Err(e) = writer.write(period, &batch).await {
+                    return (writer, Err(e));
+                }
+            }
+            (writer, Ok(()))
+        });
+        let produced = self.produce(&tx, &account, &which, batches).await;
+        drop(tx);
+        let (writer, encoded) = encoder
+            .await
+            .map_err(|e| LedgerError::Internal(format!("the Parquet encoder task failed: {e}")))?;
+        let written = match produced.and(encoded) {
             Ok(()) => writer.finish().await,
             Err(e) => {
                 writer.abort().await;
@@ -338,9 +354,11 @@ impl Ledger {
         })
     }
 
-    async fn write_all<S, E>(
+    /// Checks, conforms and splits the input batches and hands them to the encoder. Stops
+    /// early (with `Ok`) when the encoder has failed; its error is reported instead.
+    async fn produce<S, E>(
         &self,
-        writer: &mut IngestWriter,
+        tx: &tokio::sync::mpsc::Sender<(BillingPeriod, RecordBatch)>,
         account: &CostAccountKey,
         which: &Periods,
         batches: S,
@@ -368,7 +386,9 @@ impl Ledger {
                         found: period.to_string(),
                     });
                 }
-                writer.write(period, &part).await?;
+                if tx.send((period, part)).await.is_err() {
+                    return Ok(());
+                }
             }
             batch_no += 1;
         }

@@ -298,3 +298,37 @@ async fn deleting_a_cost_account_removes_only_its_periods() {
     assert_eq!(t.rows.len(), 1);
     assert_eq!(t.rows[0].keys, [Some("b".to_string())]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_writers_both_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = open(dir.path()).await;
+    let two = open(dir.path()).await;
+    let schema = one.schema().clone();
+    let jan = rows(41, 3_000, date("2025-01-01"), 31);
+    let feb = rows(42, 3_000, date("2025-02-01"), 28);
+    // Several rounds so the commits really race.
+    for _ in 0..4 {
+        let (a, b) = tokio::join!(
+            one.replace_period(
+                "acc",
+                period("2025-01"),
+                batches_of(batches(&schema, &jan, 500))
+            ),
+            two.replace_period(
+                "acc",
+                period("2025-02"),
+                batches_of(batches(&schema, &feb, 500))
+            ),
+        );
+        a.unwrap();
+        b.unwrap();
+        assert_eq!(one.periods().await.unwrap().len(), 2);
+    }
+    let all: Vec<Row> = jan.iter().chain(feb.iter()).cloned().collect();
+    assert_eq!(
+        total(&two, "2025-01-01", "2025-02-28").await,
+        sums(&all, |_| Some(())).remove(&()).unwrap()
+    );
+    assert_eq!(one.snapshot().await.unwrap().version, 8);
+}
