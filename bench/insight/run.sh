@@ -9,7 +9,7 @@ cargo build --release -p skyledger-insight --examples
 BIN="$CARGO_TARGET_DIR/release/examples"
 
 echo "== NAB (${SHARED}/data/nab) =="
-"$BIN/nab_score" "$SHARED/data/nab" bench/insight/nab_published_standard_scores.csv
+"$BIN/nab_score" "$SHARED/data/nab" bench/insight/nab_published_scores.csv
 
 echo "== M4 Weekly (${SHARED}/data/m4) =="
 for method in auto damped theta ses naive; do

@@ -3,8 +3,10 @@
 //! next to published detectors' per-file scores, with a two-fold hold-out of the threshold.
 //!
 //! Usage: `cargo run --release -p skyledger-insight --example nab_score -- NAB_DIR [PUBLISHED_CSV] [key=value…]`
-//! where key is a `DetectorConfig` field (level_rate, season_rate, scale_rate, shift_rate,
-//! half_score_sigmas, refractory, warmup).
+//! where PUBLISHED_CSV is `bench/insight/nab_published_scores.csv` and key is a
+//! `DetectorConfig` field (level_rate, season_rate, scale_rate, shift_rate, half_score_sigmas,
+//! refractory, warmup, scale_floor, tail_quantile, tail_step, novelty_weight, discover_season,
+//! discover_min_acf) or `half` (0 or 1: score only that half of the files).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -145,25 +147,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if let Some(path) = published_path {
         let text = std::fs::read_to_string(&path)?;
-        let mut by_detector: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        // (detector, profile) -> file -> raw score
+        let mut published: BTreeMap<(String, String), BTreeMap<String, f64>> = BTreeMap::new();
         for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
             let f: Vec<&str> = line.split(',').collect();
-            if f.len() == 4 {
-                by_detector
-                    .entry(f[0].to_string())
+            if f.len() == 5 {
+                published
+                    .entry((f[0].to_string(), f[1].to_string()))
                     .or_default()
-                    .insert(f[1].to_string(), f[3].parse()?);
+                    .insert(f[2].to_string(), f[4].parse()?);
             }
         }
-        let std = &PROFILES[0];
-        for (det, files) in &by_detector {
-            let (null, perfect) = null_and_perfect(&all, std);
+        for ((det, profile), files) in &published {
+            let Some(p) = PROFILES.iter().find(|p| p.name == profile) else {
+                continue;
+            };
+            let (null, perfect) = null_and_perfect(&all, p);
             let total: f64 = runs.iter().filter_map(|r| files.get(&r.name)).sum();
             let per_cat: Vec<String> = categories
                 .iter()
                 .map(|c| {
                     let pts = cat_points(c);
-                    let (n, pf) = null_and_perfect(&pts, std);
+                    let (n, pf) = null_and_perfect(&pts, p);
                     let raw: f64 = runs
                         .iter()
                         .filter(|r| &r.category == c)
@@ -173,7 +178,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
                 .collect();
             println!(
-                "| {det} (published) standard | – | {:.1} | {} |",
+                "| {det} (published) {profile} | – | {:.1} | {} |",
                 normalise(total, null, perfect),
                 per_cat.join(" | ")
             );
