@@ -1,0 +1,514 @@
+//! Record sources: delimited text (CSV), Parquet and JSON lines, each feeding a [`RowSink`].
+
+use std::io::{BufRead, BufReader, Read};
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, MapArray, RecordBatch, StringArray};
+use arrow_schema::DataType;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use skyledger_types::cost_row::SourceFormat;
+
+use crate::BatchReader;
+use crate::error::IngestError;
+use crate::header::Header;
+use crate::source::{Fields, ReadStats, RowSink};
+
+/// A CSV record viewed as [`Fields`].
+struct CsvFields<'a> {
+    rec: &'a csv::ByteRecord,
+    null_token: Option<&'static str>,
+}
+
+impl Fields for CsvFields<'_> {
+    fn get(&self, col: usize) -> Option<&str> {
+        let b = self.rec.get(col)?;
+        if b.is_empty() {
+            return None;
+        }
+        let s = std::str::from_utf8(b).ok()?;
+        match self.null_token {
+            Some(t) if s.eq_ignore_ascii_case(t) => None,
+            _ => Some(s),
+        }
+    }
+}
+
+/// Read the header row of a CSV stream.
+pub fn csv_reader(r: Box<dyn Read + Send>) -> csv::Reader<Box<dyn Read + Send>> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(r)
+}
+
+/// The header names of a CSV reader (a UTF-8 BOM is dropped by [`Header`]).
+pub fn csv_header(
+    name: &str,
+    rdr: &mut csv::Reader<Box<dyn Read + Send>>,
+) -> Result<Header, IngestError> {
+    let h = rdr.byte_headers().map_err(|e| csv_err(name, e))?;
+    if h.is_empty() || (h.len() == 1 && h[0].is_empty()) {
+        return Err(IngestError::Empty { file: name.into() });
+    }
+    let names = h
+        .iter()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    Ok(Header::new(names))
+}
+
+fn csv_err(file: &str, e: csv::Error) -> IngestError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => IngestError::io(file, io),
+        other => IngestError::BadRow {
+            file: file.into(),
+            line,
+            column: String::new(),
+            reason: format!("{other:?}"),
+        },
+    }
+}
+
+/// Streams a CSV file through a mapper.
+pub struct CsvBatchReader {
+    rdr: csv::Reader<Box<dyn Read + Send>>,
+    rec: csv::ByteRecord,
+    sink: RowSink,
+    ncols: usize,
+    null_token: Option<&'static str>,
+    /// Line where the next record starts, counted from embedded newlines (the csv crate's
+    /// own count lags by one line on CRLF files).
+    next_line: u64,
+    done: bool,
+}
+
+impl CsvBatchReader {
+    pub fn new(
+        rdr: csv::Reader<Box<dyn Read + Send>>,
+        ncols: usize,
+        sink: RowSink,
+        null_token: Option<&'static str>,
+    ) -> Self {
+        Self {
+            rdr,
+            rec: csv::ByteRecord::new(),
+            sink,
+            ncols,
+            null_token,
+            next_line: 2,
+            done: false,
+        }
+    }
+
+    fn step(&mut self) -> Result<Option<RecordBatch>, IngestError> {
+        loop {
+            match self.rdr.read_byte_record(&mut self.rec) {
+                Ok(true) => {
+                    let own = self.next_line;
+                    let embedded =
+                        self.rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                    self.next_line += 1 + embedded;
+                    // Blank lines the csv crate skips only show in its own count.
+                    let line = own.max(self.rec.position().map(|p| p.line()).unwrap_or(0));
+                    self.next_line = self.next_line.max(line + 1 + embedded);
+                    if self.rec.len() == 1 && self.rec[0].is_empty() {
+                        continue;
+                    }
+                    if self.rec.len() != self.ncols {
+                        let reason = format!(
+                            "the row has {} fields, the header has {}",
+                            self.rec.len(),
+                            self.ncols
+                        );
+                        self.sink.bad(line, "", reason)?;
+                        continue;
+                    }
+                    if let Err(e) = std::str::from_utf8(self.rec.as_slice()) {
+                        self.sink.bad(line, "", format!("not UTF-8 text: {e}"))?;
+                        continue;
+                    }
+                    let f = CsvFields {
+                        rec: &self.rec,
+                        null_token: self.null_token,
+                    };
+                    self.sink.accept(&f, line)?;
+                    if self.sink.full() {
+                        return Ok(self.sink.take());
+                    }
+                }
+                Ok(false) => {
+                    self.done = true;
+                    return Ok(self.sink.take());
+                }
+                Err(e) => {
+                    let file = self.sink.file.clone();
+                    let err = csv_err(&file, e);
+                    match err {
+                        IngestError::BadRow { line, reason, .. } => {
+                            self.sink.bad(line, "", reason)?
+                        }
+                        other => return Err(other),
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for CsvBatchReader {
+    type Item = Result<RecordBatch, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.step() {
+            Ok(Some(b)) => Some(Ok(b)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl BatchReader for CsvBatchReader {
+    fn format(&self) -> SourceFormat {
+        self.sink.format()
+    }
+    fn stats(&self) -> ReadStats {
+        self.sink.stats.clone()
+    }
+}
+
+/// A Parquet column prepared for row access.
+enum PqCol {
+    Str(StringArray),
+    Map(Box<(MapArray, StringArray, StringArray)>),
+}
+
+struct PqFields<'a> {
+    cols: &'a [Option<PqCol>],
+    row: usize,
+}
+
+impl Fields for PqFields<'_> {
+    fn get(&self, col: usize) -> Option<&str> {
+        match self.cols.get(col)? {
+            Some(PqCol::Str(a)) if a.is_valid(self.row) => {
+                let s = a.value(self.row);
+                (!s.is_empty()).then_some(s)
+            }
+            _ => None,
+        }
+    }
+
+    fn map_entries(&self, col: usize, f: &mut dyn FnMut(&str, &str)) {
+        if let Some(Some(PqCol::Map(mkv))) = self.cols.get(col)
+            && let (m, k, v) = &**mkv
+            && m.is_valid(self.row)
+        {
+            let offs = m.value_offsets();
+            let (a, b) = (offs[self.row] as usize, offs[self.row + 1] as usize);
+            for i in a..b {
+                if k.is_valid(i) {
+                    f(k.value(i), if v.is_valid(i) { v.value(i) } else { "" });
+                }
+            }
+        }
+    }
+}
+
+fn to_str(file: &str, a: &ArrayRef) -> Result<StringArray, IngestError> {
+    let casted = arrow_cast::cast(a, &DataType::Utf8).map_err(|e| IngestError::Parquet {
+        file: file.into(),
+        reason: e.to_string(),
+    })?;
+    Ok(casted
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .cloned()
+        .unwrap_or_else(|| StringArray::new_null(a.len())))
+}
+
+/// Open a Parquet file: its header (column names) and a builder to project from.
+pub fn parquet_header<T: parquet::file::reader::ChunkReader + 'static>(
+    name: &str,
+    src: T,
+) -> Result<(Header, ParquetRecordBatchReaderBuilder<T>), IngestError> {
+    let b = ParquetRecordBatchReaderBuilder::try_new(src).map_err(|e| IngestError::Parquet {
+        file: name.into(),
+        reason: e.to_string(),
+    })?;
+    let names = b
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    Ok((Header::new(names), b))
+}
+
+/// Streams a Parquet file through a mapper, reading only the columns the mapper uses.
+pub struct ParquetBatchReader {
+    inner: ParquetRecordBatchReader,
+    used: Vec<usize>,
+    ncols: usize,
+    sink: RowSink,
+    next_row: u64,
+    cols: Vec<Option<PqCol>>,
+    done: bool,
+}
+
+impl ParquetBatchReader {
+    pub fn new<T: parquet::file::reader::ChunkReader + 'static>(
+        builder: ParquetRecordBatchReaderBuilder<T>,
+        header: &Header,
+        sink: RowSink,
+        batch_size: usize,
+    ) -> Result<Self, IngestError> {
+        let used = header.used();
+        let mask = ProjectionMask::roots(builder.parquet_schema(), used.iter().copied());
+        let inner = builder
+            .with_projection(mask)
+            .with_batch_size(batch_size)
+            .build()
+            .map_err(|e| IngestError::Parquet {
+                file: sink.file.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            inner,
+            used,
+            ncols: header.names().len(),
+            sink,
+            next_row: 0,
+            cols: Vec::new(),
+            done: false,
+        })
+    }
+
+    fn step(&mut self) -> Result<Option<RecordBatch>, IngestError> {
+        loop {
+            let Some(batch) = self.inner.next() else {
+                self.done = true;
+                return Ok(self.sink.take());
+            };
+            let file = self.sink.file.clone();
+            let batch = batch.map_err(|e| IngestError::Parquet {
+                file: file.clone(),
+                reason: e.to_string(),
+            })?;
+            self.cols.clear();
+            self.cols.resize_with(self.ncols, || None);
+            for (pos, &orig) in self.used.iter().enumerate() {
+                let a = batch.column(pos);
+                let col =
+                    match a.data_type() {
+                        DataType::Map(_, _) => {
+                            let m = a.as_any().downcast_ref::<MapArray>().cloned().ok_or_else(
+                                || IngestError::Parquet {
+                                    file: file.clone(),
+                                    reason: "bad map column".into(),
+                                },
+                            )?;
+                            let k = to_str(&file, m.keys())?;
+                            let v = to_str(&file, m.values())?;
+                            PqCol::Map(Box::new((m, k, v)))
+                        }
+                        _ => PqCol::Str(to_str(&file, a)?),
+                    };
+                self.cols[orig] = Some(col);
+            }
+            for row in 0..batch.num_rows() {
+                self.next_row += 1;
+                let f = PqFields {
+                    cols: &self.cols,
+                    row,
+                };
+                self.sink.accept(&f, self.next_row)?;
+            }
+            if self.sink.full() {
+                return Ok(self.sink.take());
+            }
+        }
+    }
+}
+
+impl Iterator for ParquetBatchReader {
+    type Item = Result<RecordBatch, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.step() {
+            Ok(Some(b)) => Some(Ok(b)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl BatchReader for ParquetBatchReader {
+    fn format(&self) -> SourceFormat {
+        self.sink.format()
+    }
+    fn stats(&self) -> ReadStats {
+        self.sink.stats.clone()
+    }
+}
+
+/// JSON value paths exposed as columns of a JSON-lines record (GCP BigQuery export).
+pub struct JsonFields<'a> {
+    pub paths: &'a [&'a str],
+    pub value: &'a serde_json::Value,
+    pub scratch: Vec<Option<String>>,
+}
+
+fn lookup<'v>(v: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    let mut cur = v;
+    for part in path.split('.') {
+        cur = cur.get(part)?;
+    }
+    Some(cur)
+}
+
+impl<'a> JsonFields<'a> {
+    pub fn new(paths: &'a [&'a str], value: &'a serde_json::Value) -> Self {
+        let scratch = paths
+            .iter()
+            .map(|p| match lookup(value, p) {
+                Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null) => None,
+                // serde_json reads numbers as f64 and writes them back in their shortest
+                // round-trip form, which is the text BigQuery wrote for up to 17 digits.
+                Some(serde_json::Value::Array(_)) | Some(serde_json::Value::Object(_)) => None,
+                Some(other) => Some(other.to_string()),
+            })
+            .collect();
+        Self {
+            paths,
+            value,
+            scratch,
+        }
+    }
+}
+
+impl Fields for JsonFields<'_> {
+    fn get(&self, col: usize) -> Option<&str> {
+        if let Some(Some(s)) = self.scratch.get(col) {
+            return Some(s);
+        }
+        match lookup(self.value, self.paths.get(col)?)? {
+            serde_json::Value::String(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Arrays of `{key, value}` (labels) or of `{name, amount}` (credits) as entries.
+    fn map_entries(&self, col: usize, f: &mut dyn FnMut(&str, &str)) {
+        let Some(path) = self.paths.get(col) else {
+            return;
+        };
+        let Some(serde_json::Value::Array(items)) = lookup(self.value, path) else {
+            return;
+        };
+        for it in items {
+            let k = it.get("key").or_else(|| it.get("name"));
+            let v = it.get("value").or_else(|| it.get("amount"));
+            let k = match k {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                _ => continue,
+            };
+            let v = match v {
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(serde_json::Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            f(&k, &v);
+        }
+    }
+}
+
+/// Streams newline-delimited JSON through a mapper whose header is `paths`.
+pub struct JsonLinesReader {
+    lines: std::io::Lines<BufReader<Box<dyn Read + Send>>>,
+    paths: Arc<Vec<&'static str>>,
+    sink: RowSink,
+    line: u64,
+    done: bool,
+}
+
+impl JsonLinesReader {
+    pub fn new(r: Box<dyn Read + Send>, paths: Arc<Vec<&'static str>>, sink: RowSink) -> Self {
+        Self {
+            lines: BufReader::with_capacity(1 << 20, r).lines(),
+            paths,
+            sink,
+            line: 0,
+            done: false,
+        }
+    }
+
+    fn step(&mut self) -> Result<Option<RecordBatch>, IngestError> {
+        loop {
+            let Some(line) = self.lines.next() else {
+                self.done = true;
+                return Ok(self.sink.take());
+            };
+            self.line += 1;
+            let line = line.map_err(|e| IngestError::io(&self.sink.file, e))?;
+            let text = line.trim();
+            if text.is_empty() {
+                continue;
+            }
+            let value: serde_json::Value = match serde_json::from_str(text) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.sink
+                        .bad(self.line, "", format!("not a JSON object: {e}"))?;
+                    continue;
+                }
+            };
+            let f = JsonFields::new(&self.paths, &value);
+            self.sink.accept(&f, self.line)?;
+            if self.sink.full() {
+                return Ok(self.sink.take());
+            }
+        }
+    }
+}
+
+impl Iterator for JsonLinesReader {
+    type Item = Result<RecordBatch, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.step() {
+            Ok(Some(b)) => Some(Ok(b)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl BatchReader for JsonLinesReader {
+    fn format(&self) -> SourceFormat {
+        self.sink.format()
+    }
+    fn stats(&self) -> ReadStats {
+        self.sink.stats.clone()
+    }
+}

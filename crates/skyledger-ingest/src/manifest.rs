@@ -1,0 +1,203 @@
+//! Multi-file CUR deliveries: the manifest (`reportKeys` legacy, `dataFiles` CUR 2.0) and a reader chaining its files.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+
+use crate::error::IngestError;
+use crate::source::ReadStats;
+use crate::{BatchReader, Format, ReadOptions};
+
+/// The data files of a delivery when `path` is a manifest or a folder holding one
+/// (`*Manifest.json`); `None` for an ordinary data file.
+pub fn delivery_files(path: &Path) -> Result<Option<Vec<PathBuf>>, IngestError> {
+    let name = path.display().to_string();
+    let manifest = if path.is_dir() {
+        let mut found = None;
+        let rd = std::fs::read_dir(path).map_err(|e| IngestError::io(&name, e))?;
+        for entry in rd {
+            let p = entry.map_err(|e| IngestError::io(&name, e))?.path();
+            let n = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if n.ends_with("manifest.json") {
+                found = Some(p);
+                break;
+            }
+        }
+        match found {
+            Some(p) => p,
+            None => {
+                return Err(IngestError::Manifest {
+                    file: name,
+                    reason: "the folder holds no *Manifest.json; give a file or the manifest"
+                        .into(),
+                });
+            }
+        }
+    } else if path.extension().and_then(|e| e.to_str()) == Some("json") {
+        path.to_path_buf()
+    } else {
+        return Ok(None);
+    };
+    let mname = manifest.display().to_string();
+    let text = std::fs::read_to_string(&manifest).map_err(|e| IngestError::io(&mname, e))?;
+    let v: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        // A JSON-lines data file (GCP export) is not a manifest.
+        Err(_) if path.is_file() => return Ok(None),
+        Err(e) => {
+            return Err(IngestError::Manifest {
+                file: mname,
+                reason: e.to_string(),
+            });
+        }
+    };
+    let keys = v
+        .get("reportKeys")
+        .or_else(|| v.get("dataFiles"))
+        .and_then(|k| k.as_array());
+    let Some(keys) = keys else {
+        if path.is_file() {
+            return Ok(None);
+        }
+        return Err(IngestError::Manifest {
+            file: mname,
+            reason: "no reportKeys or dataFiles list".into(),
+        });
+    };
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let mut seen = BTreeSet::new();
+    let mut files = Vec::new();
+    for k in keys {
+        let key = k.as_str().ok_or_else(|| IngestError::Manifest {
+            file: mname.clone(),
+            reason: format!("a file entry is not text: {k}"),
+        })?;
+        let base = key.rsplit('/').next().unwrap_or(key);
+        if !seen.insert(base.to_string()) {
+            return Err(IngestError::DuplicateDelivery {
+                file: mname.clone(),
+                reason: format!("{base} is listed twice"),
+            });
+        }
+        // Deliveries are downloaded either with their key path or flat next to the manifest.
+        let rel = key
+            .split_once("://")
+            .map(|(_, r)| r.split_once('/').map_or(r, |(_, p)| p))
+            .unwrap_or(key);
+        let candidates = [dir.join(rel), dir.join(base)];
+        match candidates.iter().find(|p| p.is_file()) {
+            Some(p) => files.push(p.clone()),
+            None => {
+                return Err(IngestError::Manifest {
+                    file: mname.clone(),
+                    reason: format!("listed file {key} is not next to the manifest"),
+                });
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(IngestError::Manifest {
+            file: mname,
+            reason: "the manifest lists no files".into(),
+        });
+    }
+    Ok(Some(files))
+}
+
+/// Reads the files of one delivery in order, as one stream with merged stats.
+pub struct ChainReader {
+    pending: VecDeque<PathBuf>,
+    opts: ReadOptions,
+    current: Option<Box<dyn BatchReader>>,
+    merged: ReadStats,
+    format: Option<Format>,
+    done: bool,
+}
+
+impl ChainReader {
+    pub fn new(files: Vec<PathBuf>, opts: ReadOptions) -> Self {
+        Self {
+            pending: files.into(),
+            opts,
+            current: None,
+            merged: ReadStats::default(),
+            format: None,
+            done: false,
+        }
+    }
+
+    fn step(&mut self) -> Result<Option<RecordBatch>, IngestError> {
+        loop {
+            if let Some(cur) = self.current.as_mut() {
+                match cur.next() {
+                    Some(r) => return r.map(Some),
+                    None => {
+                        let s = cur.stats();
+                        let file = s.files.first().cloned().unwrap_or_default();
+                        self.merged.merge(&s, &file)?;
+                        self.current = None;
+                    }
+                }
+            }
+            let Some(next) = self.pending.pop_front() else {
+                return Ok(None);
+            };
+            let r = crate::open(&next, &self.opts)?;
+            match self.format {
+                Some(f) if f != r.format() => {
+                    return Err(IngestError::Manifest {
+                        file: next.display().to_string(),
+                        reason: format!(
+                            "is {} while the delivery is {}",
+                            r.format().as_str(),
+                            f.as_str()
+                        ),
+                    });
+                }
+                _ => self.format = Some(r.format()),
+            }
+            self.current = Some(r);
+        }
+    }
+}
+
+impl Iterator for ChainReader {
+    type Item = Result<RecordBatch, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.step() {
+            Ok(Some(b)) => Some(Ok(b)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl BatchReader for ChainReader {
+    fn format(&self) -> Format {
+        self.format.unwrap_or(Format::AwsCur)
+    }
+
+    fn stats(&self) -> ReadStats {
+        let mut s = self.merged.clone();
+        if let Some(cur) = &self.current {
+            let cs = cur.stats();
+            let _ = s.merge(&cs, "");
+        }
+        s
+    }
+}

@@ -1,0 +1,275 @@
+//! The reader machinery shared by every format: row access, the mapper trait, the row sink.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use arrow_array::RecordBatch;
+use skyledger_types::cost_row::{CostType, SourceFormat};
+
+use crate::ReadOptions;
+use crate::error::IngestError;
+use crate::row::{BatchBuilder, CellError, RowStage, c};
+
+/// Access to one source record by column index (of the file's [`Header`](crate::header::Header)).
+pub trait Fields {
+    /// The text of a column; `None` for null, empty or absent.
+    fn get(&self, col: usize) -> Option<&str>;
+    /// Call `f` for each entry of a map column (Parquet `MAP<string,string>`).
+    fn map_entries(&self, _col: usize, _f: &mut dyn FnMut(&str, &str)) {}
+}
+
+/// The text of an optional column.
+pub fn g(row: &dyn Fields, col: Option<usize>) -> Option<&str> {
+    col.and_then(|c| row.get(c))
+}
+
+/// Turns a source record into a normalised row. One per format, built from the header.
+pub trait Mapper: Send {
+    fn format(&self) -> SourceFormat;
+    fn map_row(&mut self, row: &dyn Fields, st: &mut RowStage) -> Result<(), CellError>;
+}
+
+/// Sums of one currency, scaled by 10^MONEY_SCALE.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CostTotals {
+    pub billed: i128,
+    pub effective: i128,
+    pub blended: i128,
+    pub unblended: i128,
+    pub amortized: i128,
+    pub recurring: i128,
+    pub list: i128,
+}
+
+impl CostTotals {
+    /// The total for an API cost type.
+    pub fn get(&self, t: CostType) -> i128 {
+        match t {
+            CostType::Blended => self.blended,
+            CostType::Unblended => self.unblended,
+            CostType::Amortized => self.amortized,
+            CostType::Recurring => self.recurring,
+            CostType::Actual => self.billed,
+        }
+    }
+
+    fn add(&mut self, o: &CostTotals) {
+        self.billed += o.billed;
+        self.effective += o.effective;
+        self.blended += o.blended;
+        self.unblended += o.unblended;
+        self.amortized += o.amortized;
+        self.recurring += o.recurring;
+        self.list += o.list;
+    }
+}
+
+/// What a reader saw, available after (and during) reading.
+#[derive(Debug, Clone, Default)]
+pub struct ReadStats {
+    /// Rows yielded.
+    pub rows: u64,
+    /// Rows skipped as bad (only with `skip_bad_rows`).
+    pub bad_rows_skipped: u64,
+    /// The first few skipped-row messages (`file:line:column: reason`).
+    pub bad_row_samples: Vec<String>,
+    /// Billing periods seen, as (start, end) microseconds UTC.
+    pub billing_periods: BTreeSet<(i64, i64)>,
+    /// `BillingAccountId`s seen.
+    pub billing_account_ids: BTreeSet<String>,
+    /// `SubAccountId`s seen (the API's billing accounts: linked accounts, subscriptions, projects).
+    pub sub_account_ids: BTreeSet<String>,
+    /// Currency of each billing account (one per account).
+    pub account_currency: BTreeMap<String, String>,
+    /// Totals per billing currency.
+    pub totals: BTreeMap<String, CostTotals>,
+    /// Files read (several for a manifest delivery).
+    pub files: Vec<String>,
+}
+
+/// Number of bad-row messages kept in [`ReadStats::bad_row_samples`].
+const SAMPLES: usize = 20;
+
+impl ReadStats {
+    /// Currencies seen.
+    pub fn currencies(&self) -> Vec<&str> {
+        self.totals.keys().map(String::as_str).collect()
+    }
+
+    /// Fold another file's stats in; an account billed in two currencies is an error.
+    pub fn merge(&mut self, o: &ReadStats, file: &str) -> Result<(), IngestError> {
+        for (acct, cur) in &o.account_currency {
+            if let Some(prev) = self.account_currency.get(acct)
+                && prev != cur
+            {
+                return Err(IngestError::MixedCurrency {
+                    file: file.to_string(),
+                    line: 0,
+                    account: acct.clone(),
+                    first: prev.clone(),
+                    second: cur.clone(),
+                });
+            }
+            self.account_currency.insert(acct.clone(), cur.clone());
+        }
+        self.rows += o.rows;
+        self.bad_rows_skipped += o.bad_rows_skipped;
+        for s in &o.bad_row_samples {
+            if self.bad_row_samples.len() < SAMPLES {
+                self.bad_row_samples.push(s.clone());
+            }
+        }
+        self.billing_periods
+            .extend(o.billing_periods.iter().copied());
+        self.billing_account_ids
+            .extend(o.billing_account_ids.iter().cloned());
+        self.sub_account_ids
+            .extend(o.sub_account_ids.iter().cloned());
+        for (cur, t) in &o.totals {
+            self.totals.entry(cur.clone()).or_default().add(t);
+        }
+        self.files.extend(o.files.iter().cloned());
+        Ok(())
+    }
+}
+
+/// Where every format's rows go: maps, checks, counts and batches them.
+pub struct RowSink {
+    pub mapper: Box<dyn Mapper>,
+    pub stage: RowStage,
+    pub builder: BatchBuilder,
+    pub stats: ReadStats,
+    pub file: String,
+    pub skip_bad_rows: bool,
+    pub batch_size: usize,
+    last_period: (i64, i64),
+    last_account: String,
+    last_sub: String,
+}
+
+impl RowSink {
+    pub fn new(file: &str, mapper: Box<dyn Mapper>, opts: &ReadOptions) -> Self {
+        let batch_size = opts.batch_size.max(1);
+        let stats = ReadStats {
+            files: vec![file.to_string()],
+            ..Default::default()
+        };
+        Self {
+            mapper,
+            stage: RowStage::new(),
+            builder: BatchBuilder::new(file, batch_size),
+            stats,
+            file: file.to_string(),
+            skip_bad_rows: opts.skip_bad_rows,
+            batch_size,
+            last_period: (i64::MIN, i64::MIN),
+            last_account: String::new(),
+            last_sub: String::new(),
+        }
+    }
+
+    pub fn format(&self) -> SourceFormat {
+        self.mapper.format()
+    }
+
+    /// A row the source itself could not read (bad CSV quoting, bad JSON).
+    pub fn bad(&mut self, line: u64, column: &str, reason: String) -> Result<(), IngestError> {
+        let err = IngestError::BadRow {
+            file: self.file.clone(),
+            line,
+            column: column.to_string(),
+            reason,
+        };
+        if self.skip_bad_rows {
+            self.stats.bad_rows_skipped += 1;
+            if self.stats.bad_row_samples.len() < SAMPLES {
+                self.stats.bad_row_samples.push(err.to_string());
+            }
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+
+    /// Map one record found at `line`.
+    pub fn accept(&mut self, row: &dyn Fields, line: u64) -> Result<(), IngestError> {
+        self.stage.clear();
+        let format = self.mapper.format();
+        let res = self
+            .mapper
+            .map_row(row, &mut self.stage)
+            .and_then(|()| self.stage.finish(format));
+        if let Err(e) = res {
+            return self.bad(line, &e.column, e.reason);
+        }
+        self.observe(line)?;
+        self.builder.push(&self.stage, line);
+        Ok(())
+    }
+
+    fn observe(&mut self, line: u64) -> Result<(), IngestError> {
+        let st = &self.stage;
+        let s = &mut self.stats;
+        s.rows += 1;
+        let period = (
+            st.get_ts(c::BILLING_PERIOD_START).unwrap_or_default(),
+            st.get_ts(c::BILLING_PERIOD_END).unwrap_or_default(),
+        );
+        if period != self.last_period {
+            s.billing_periods.insert(period);
+            self.last_period = period;
+        }
+        let account = st.get_text(c::BILLING_ACCOUNT_ID).unwrap_or_default();
+        let currency = st.get_text(c::BILLING_CURRENCY).unwrap_or_default();
+        if account != self.last_account {
+            s.billing_account_ids.insert(account.to_string());
+            self.last_account.clear();
+            self.last_account.push_str(account);
+        }
+        if let Some(sub) = st.get_text(c::SUB_ACCOUNT_ID)
+            && sub != self.last_sub
+        {
+            s.sub_account_ids.insert(sub.to_string());
+            self.last_sub.clear();
+            self.last_sub.push_str(sub);
+        }
+        match s.account_currency.get(account) {
+            Some(prev) if prev != currency => {
+                return Err(IngestError::MixedCurrency {
+                    file: self.file.clone(),
+                    line,
+                    account: account.to_string(),
+                    first: prev.clone(),
+                    second: currency.to_string(),
+                });
+            }
+            Some(_) => {}
+            None => {
+                s.account_currency
+                    .insert(account.to_string(), currency.to_string());
+            }
+        }
+        let t = match s.totals.get_mut(currency) {
+            Some(t) => t,
+            None => s.totals.entry(currency.to_string()).or_default(),
+        };
+        let v = |col| st.get_dec(col).unwrap_or(0);
+        t.billed += v(c::BILLED_COST);
+        t.effective += v(c::EFFECTIVE_COST);
+        t.blended += v(c::X_BLENDED_COST);
+        t.unblended += v(c::X_UNBLENDED_COST);
+        t.amortized += v(c::X_AMORTIZED_COST);
+        t.recurring += v(c::X_RECURRING_COST);
+        t.list += v(c::LIST_COST);
+        Ok(())
+    }
+
+    /// Whether a full batch is ready.
+    pub fn full(&self) -> bool {
+        self.builder.len() >= self.batch_size
+    }
+
+    /// Take the pending rows as a batch, if any.
+    pub fn take(&mut self) -> Option<RecordBatch> {
+        (!self.builder.is_empty()).then(|| self.builder.finish())
+    }
+}

@@ -1,0 +1,1 @@
+//! Reader behaviour: compression, bad rows, empty and truncated files, currencies, sniffing.

@@ -1,0 +1,6 @@
+//! Integration tests of the billing readers against real provider samples and hand-made fixtures.
+
+mod behaviour;
+mod golden;
+mod snapshots;
+mod util;

@@ -1,0 +1,1 @@
+//! Snapshots of each format's normalised output.
