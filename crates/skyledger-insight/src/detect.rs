@@ -80,14 +80,15 @@ impl Default for DetectorConfig {
 
 impl DetectorConfig {
     /// Season hints for a series sampled every `step_seconds`: a day and a week of points
-    /// (when each is a whole number of at least 2 points).
+    /// (when each is a whole number of 2 to 20,000 points; longer seasons would need weeks of
+    /// buffered data before they could be learnt).
     pub fn season_hints_for_step(step_seconds: i64) -> Vec<usize> {
         let mut out = Vec::new();
         if step_seconds <= 0 {
             return out;
         }
         for span in [86_400i64, 7 * 86_400] {
-            if span % step_seconds == 0 && span / step_seconds >= 2 {
+            if span % step_seconds == 0 && (2..=20_000).contains(&(span / step_seconds)) {
                 out.push((span / step_seconds) as usize);
             }
         }
@@ -470,6 +471,22 @@ mod tests {
         assert_eq!(s[300], 0.0);
         assert!(s[550] > 0.7);
         assert_eq!(s[800], 0.0);
+    }
+
+    #[test]
+    fn season_hints_follow_the_step() {
+        assert_eq!(DetectorConfig::season_hints_for_step(300), vec![288, 2016]);
+        assert_eq!(DetectorConfig::season_hints_for_step(3600), vec![24, 168]);
+        assert_eq!(DetectorConfig::season_hints_for_step(86_400), vec![7]);
+        // a week of seconds is too long to learn online
+        assert_eq!(
+            DetectorConfig::season_hints_for_step(1),
+            Vec::<usize>::new()
+        );
+        assert_eq!(
+            DetectorConfig::season_hints_for_step(0),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]

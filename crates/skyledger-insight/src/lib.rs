@@ -9,7 +9,11 @@ pub mod rca;
 pub mod seasonality;
 pub mod series;
 
-pub use forecast::{Forecast, ForecastConfig, Interval, Method, forecast, forecast_with};
+pub use detect::{Detector, DetectorConfig, Direction, score_series};
+pub use forecast::{
+    Forecast, ForecastConfig, Interval, Method, forecast, forecast_many, forecast_with,
+};
+pub use rca::{Contribution, Member, RcaConfig, rank};
 pub use series::Frequency;
 
 #[cfg(test)]
