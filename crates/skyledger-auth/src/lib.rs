@@ -1,5 +1,6 @@
 //! OAuth 2.0 authorization server, scopes, users and tokens.
 
+pub mod oauth;
 pub mod passwords;
 pub mod tokens;
 

@@ -7,6 +7,7 @@
 pub mod cost_accounts;
 pub mod ids;
 mod migrate;
+pub mod oauth;
 pub mod orgs;
 pub mod tokens;
 pub mod users;

@@ -9,6 +9,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "foundation",
         include_str!("../migrations/0001_foundation.sql"),
     ),
+    (2, "oauth", include_str!("../migrations/0002_oauth.sql")),
     (
         3,
         "cost_accounts",
