@@ -16,6 +16,7 @@ use skyledger_insight::detect::{DetectorConfig, score_series};
 use skyledger_insight::io::{parse_timestamp, read_timestamp_value, typical_step};
 use skyledger_insight::nab::{
     PROFILES, Point, file_points, normalise, null_and_perfect, optimise_threshold, score_at,
+    window_rows,
 };
 
 struct FileRun {
@@ -77,18 +78,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let scores = score_series(&series.values, &cfg);
         detect_time += t0.elapsed().as_secs_f64();
         rows += scores.len();
-        let mut idx = Vec::new();
+        let mut bounds = Vec::new();
         for w in wins {
             let a = parse_timestamp(&w[0]).ok_or("bad window start")?;
             let b = parse_timestamp(&w[1]).ok_or("bad window end")?;
-            let first = series.seconds.iter().position(|&s| s >= a);
-            let last = series.seconds.iter().rposition(|&s| s <= b);
-            if let (Some(f), Some(l)) = (first, last)
-                && f <= l
-            {
-                idx.push((f, l));
-            }
+            bounds.push((a, b));
         }
+        let idx = window_rows(&series.seconds, &bounds);
         let points = file_points(&scores, &idx, next_window);
         next_window += idx.len();
         runs.push(FileRun {

@@ -163,6 +163,16 @@ impl Detector {
         self.period
     }
 
+    /// Points of damping after an alarm: the configured count, at most four seasons once a
+    /// season is in use (so daily data is not muted for months).
+    fn refractory(&self) -> usize {
+        if self.period > 1 {
+            self.cfg.refractory.min(4 * self.period)
+        } else {
+            self.cfg.refractory
+        }
+    }
+
     /// The value expected at the next point.
     pub fn expected(&self) -> f64 {
         self.level + self.profile[self.seen % self.period]
@@ -232,7 +242,7 @@ impl Detector {
             }
             if self.cfg.refractory > 0 {
                 if let Some(at) = self.last_alarm
-                    && self.seen - at <= self.cfg.refractory
+                    && self.seen - at <= self.refractory()
                 {
                     score *= 0.5;
                 }
@@ -471,6 +481,25 @@ mod tests {
         assert_eq!(s[300], 0.0);
         assert!(s[550] > 0.7);
         assert_eq!(s[800], 0.0);
+    }
+
+    #[test]
+    fn daily_cost_alarms_again_a_month_later() {
+        // weekly pattern; two overruns 30 days apart are both reported (the damping after an
+        // alarm lasts at most four seasons)
+        let mut rng = Rng::new(6);
+        let mut y: Vec<f64> = (0..200)
+            .map(|t| if t % 7 >= 5 { 40.0 } else { 100.0 } + rng.normal())
+            .collect();
+        y[120] += 150.0;
+        y[150] += 150.0;
+        let cfg = DetectorConfig {
+            season_hints: DetectorConfig::season_hints_for_step(86_400),
+            direction: Direction::Up,
+            ..DetectorConfig::default()
+        };
+        let s = score_series(&y, &cfg);
+        assert!(s[120] > 0.7 && s[150] > 0.7, "{} {}", s[120], s[150]);
     }
 
     #[test]

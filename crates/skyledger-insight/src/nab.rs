@@ -46,6 +46,20 @@ pub fn scaled_sigmoid(x: f64) -> f64 {
     }
 }
 
+/// Row ranges (inclusive) of label windows given as (start, end) epoch seconds: the first row
+/// at or after the start to the last row at or before the end; windows holding no row are
+/// dropped.
+pub fn window_rows(seconds: &[i64], windows: &[(i64, i64)]) -> Vec<(usize, usize)> {
+    windows
+        .iter()
+        .filter_map(|&(a, b)| {
+            let first = seconds.iter().position(|&s| s >= a)?;
+            let last = seconds.iter().rposition(|&s| s <= b)?;
+            (first <= last).then_some((first, last))
+        })
+        .collect()
+}
+
 /// One scored row of one file.
 #[derive(Debug, Clone, Copy)]
 pub struct Point {
@@ -231,6 +245,13 @@ mod tests {
         let (null, perfect) = null_and_perfect(&early, std);
         assert_eq!(null, -1.0);
         assert!((normalise(se, null, perfect) - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn windows_map_to_rows() {
+        let secs = [0, 300, 600, 900, 1200];
+        assert_eq!(window_rows(&secs, &[(250, 950)]), vec![(1, 3)]);
+        assert_eq!(window_rows(&secs, &[(5000, 6000)]), vec![]);
     }
 
     #[test]

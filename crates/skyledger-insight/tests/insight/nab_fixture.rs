@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use skyledger_insight::detect::{DetectorConfig, score_series};
 use skyledger_insight::io::{parse_timestamp, read_timestamp_value, typical_step};
 use skyledger_insight::nab::{
-    PROFILES, file_points, normalise, null_and_perfect, optimise_threshold, score_at,
+    PROFILES, file_points, normalise, null_and_perfect, optimise_threshold, score_at, window_rows,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -25,16 +25,12 @@ fn run(name: &str, windows: &[(&str, &str)]) -> (Vec<f64>, Vec<(usize, usize)>) 
     let scores = score_series(&s.values, &cfg);
     assert_eq!(scores.len(), s.values.len());
     assert!(scores.iter().all(|v| (0.0..=1.0).contains(v)));
-    let ranges = windows
+    let bounds: Vec<(i64, i64)> = windows
         .iter()
-        .map(|(a, b)| {
-            let a = parse_timestamp(a).unwrap();
-            let b = parse_timestamp(b).unwrap();
-            let first = s.seconds.iter().position(|&t| t >= a).unwrap();
-            let last = s.seconds.iter().rposition(|&t| t <= b).unwrap();
-            (first, last)
-        })
+        .map(|(a, b)| (parse_timestamp(a).unwrap(), parse_timestamp(b).unwrap()))
         .collect();
+    let ranges = window_rows(&s.seconds, &bounds);
+    assert_eq!(ranges.len(), windows.len());
     (scores, ranges)
 }
 

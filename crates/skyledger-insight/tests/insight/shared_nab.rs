@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use skyledger_insight::detect::{DetectorConfig, score_series};
 use skyledger_insight::io::{parse_timestamp, read_timestamp_value, typical_step};
 use skyledger_insight::nab::{
-    PROFILES, file_points, normalise, null_and_perfect, optimise_threshold,
+    PROFILES, file_points, normalise, null_and_perfect, optimise_threshold, window_rows,
 };
 
 fn nab_dir() -> Option<PathBuf> {
@@ -36,18 +36,16 @@ fn local_nab_corpus_scores_above_the_published_numenta_detector() {
             ..DetectorConfig::default()
         };
         let scores = score_series(&s.values, &cfg);
-        let ranges: Vec<(usize, usize)> = wins
+        let bounds: Vec<(i64, i64)> = wins
             .iter()
             .map(|w| {
-                let (a, b) = (
+                (
                     parse_timestamp(&w[0]).unwrap(),
                     parse_timestamp(&w[1]).unwrap(),
-                );
-                let first = s.seconds.iter().position(|&t| t >= a).unwrap();
-                let last = s.seconds.iter().rposition(|&t| t <= b).unwrap();
-                (first, last)
+                )
             })
             .collect();
+        let ranges = window_rows(&s.seconds, &bounds);
         points.extend(file_points(&scores, &ranges, next));
         next += ranges.len();
     }
