@@ -4,7 +4,7 @@
 //!
 //! Usage: `cargo run --release -p skyledger-insight --example nab_score -- NAB_DIR [PUBLISHED_CSV] [key=value…]`
 //! where PUBLISHED_CSV is `bench/insight/nab_published_scores.csv` and key is a
-//! `DetectorConfig` field (level_rate, season_rate, scale_rate, shift_rate, half_score_sigmas,
+//! `DetectorConfig` field (level_rate, season_rate, scale_rate, shift_rate, half_score_ratio,
 //! refractory, warmup, scale_floor, tail_quantile, tail_step, novelty_weight, discover_season,
 //! discover_min_acf) or `half` (0 or 1: score only that half of the files).
 
@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "season_rate" => base.season_rate = f,
                 "scale_rate" => base.scale_rate = f,
                 "shift_rate" => base.shift_rate = f,
-                "half_score_sigmas" => base.half_score_sigmas = f,
+                "half_score_ratio" => base.half_score_ratio = f,
                 "refractory" => base.refractory = f as usize,
                 "warmup" => base.warmup = f as usize,
                 "scale_floor" => base.scale_floor = f,

@@ -39,7 +39,7 @@ pub struct DetectorConfig {
     /// Smoothing of the short-term residual mean that reveals level shifts and trend changes.
     pub shift_rate: f64,
     /// Ratio of the surprise to its running tail quantile that maps to a score of 0.5.
-    pub half_score_sigmas: f64,
+    pub half_score_ratio: f64,
     /// Points after an alarm during which further alarms are damped.
     pub refractory: usize,
     /// The residual scale never drops below this fraction of the series' long-run mean
@@ -68,7 +68,7 @@ impl Default for DetectorConfig {
             season_rate: 0.1,
             scale_rate: 0.01,
             shift_rate: 0.1,
-            half_score_sigmas: 1.5,
+            half_score_ratio: 1.5,
             refractory: 100,
             scale_floor: 1.0,
             tail_quantile: 0.995,
@@ -235,7 +235,7 @@ impl Detector {
                 self.tail -= self.cfg.tail_step * (1.0 - p);
             }
             let s2 = u * u;
-            let h2 = self.cfg.half_score_sigmas * self.cfg.half_score_sigmas;
+            let h2 = self.cfg.half_score_ratio * self.cfg.half_score_ratio;
             score = s2 / (s2 + h2);
             if resid.abs() < self.cfg.min_impact {
                 score = 0.0;

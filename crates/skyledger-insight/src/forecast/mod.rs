@@ -233,41 +233,31 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
     for c in &components {
         c.restore(&mut season_at, 0);
     }
-    // Measure the fee again against the seasonal model of its own day, on the adjusted scale
-    // of the neighbours, then take it out of the adjusted series too.
+    // Measure the fee again against the seasonal model of its own day, then take the season
+    // and the fee out of the series the models are fitted to.
     if let Some((d0, first_guess)) = fee {
-        let mut deseasoned = y.clone();
-        for (t, v) in deseasoned.iter_mut().enumerate() {
-            if is_month_start(d0, t) {
-                *v -= first_guess;
-            }
-            *v = if multiplicative {
-                *v / season_at[t]
-            } else {
-                *v - season_at[t]
-            };
-        }
+        let deseason = |fee: f64| -> Vec<f64> {
+            y.iter()
+                .enumerate()
+                .map(|(t, v)| {
+                    let v = if is_month_start(d0, t) { v - fee } else { *v };
+                    if multiplicative {
+                        v / season_at[t]
+                    } else {
+                        v - season_at[t]
+                    }
+                })
+                .collect()
+        };
         let extra = month_start_effect(
-            &deseasoned,
+            &deseason(first_guess),
             d0,
             |t| if multiplicative { season_at[t] } else { 1.0 },
             false,
         )
         .unwrap_or(0.0);
         fee = Some((d0, first_guess + extra));
-        adjusted = y.clone();
-        for (t, v) in adjusted.iter_mut().enumerate() {
-            if let Some((_, f)) = fee
-                && is_month_start(d0, t)
-            {
-                *v -= f;
-            }
-            *v = if multiplicative {
-                *v / season_at[t]
-            } else {
-                *v - season_at[t]
-            };
-        }
+        adjusted = deseason(first_guess + extra);
     }
     let mut fee_at = vec![0.0; n + horizon];
     if let Some((d0, f)) = fee {
