@@ -80,6 +80,8 @@ cols!(
 
 pub struct AzureMapper {
     k: Cols,
+    /// The cost column's name as the file writes it (for messages).
+    cost_name: String,
     kind: AzureCostKind,
     default_currency: Option<String>,
 }
@@ -112,8 +114,13 @@ impl AzureMapper {
                 AzureCostKind::Actual
             }
         });
+        let cost_name = k
+            .cost
+            .map(|i| h.names()[i].trim_start_matches('\u{feff}').to_string())
+            .unwrap_or_default();
         Ok(Self {
             k,
+            cost_name,
             kind,
             default_currency,
         })
@@ -190,7 +197,7 @@ impl Mapper for AzureMapper {
         };
         st.text(c::CHARGE_FREQUENCY, frequency);
 
-        let cost_name = "Cost";
+        let cost_name = self.cost_name.as_str();
         let Some(cost_text) = g(row, k.cost) else {
             return Err(CellError::new(cost_name, "missing cost"));
         };

@@ -3,8 +3,11 @@
 use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
 
+use arrow_array::builder::StringBuilder;
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, MapArray, RecordBatch, StringArray};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use skyledger_types::cost_row::SourceFormat;
@@ -79,6 +82,7 @@ pub struct CsvBatchReader {
     sink: RowSink,
     ncols: usize,
     null_token: Option<&'static str>,
+    allow_short_rows: bool,
     /// Line where the next record starts, counted from embedded newlines (the csv crate's
     /// own count lags by one line on CRLF files).
     next_line: u64,
@@ -91,6 +95,7 @@ impl CsvBatchReader {
         ncols: usize,
         sink: RowSink,
         null_token: Option<&'static str>,
+        allow_short_rows: bool,
     ) -> Self {
         Self {
             rdr,
@@ -98,6 +103,7 @@ impl CsvBatchReader {
             sink,
             ncols,
             null_token,
+            allow_short_rows,
             next_line: 2,
             done: false,
         }
@@ -117,7 +123,8 @@ impl CsvBatchReader {
                     if self.rec.len() == 1 && self.rec[0].is_empty() {
                         continue;
                     }
-                    if self.rec.len() != self.ncols {
+                    let short_ok = self.allow_short_rows && self.rec.len() < self.ncols;
+                    if self.rec.len() != self.ncols && !short_ok {
                         let reason = format!(
                             "the row has {} fields, the header has {}",
                             self.rec.len(),
@@ -224,6 +231,9 @@ impl Fields for PqFields<'_> {
 }
 
 fn to_str(file: &str, a: &ArrayRef) -> Result<StringArray, IngestError> {
+    if let DataType::Timestamp(unit, _) = a.data_type() {
+        return timestamps_to_str(file, a, *unit);
+    }
     let casted = arrow_cast::cast(a, &DataType::Utf8).map_err(|e| IngestError::Parquet {
         file: file.into(),
         reason: e.to_string(),
@@ -233,6 +243,41 @@ fn to_str(file: &str, a: &ArrayRef) -> Result<StringArray, IngestError> {
         .downcast_ref::<StringArray>()
         .cloned()
         .unwrap_or_else(|| StringArray::new_null(a.len())))
+}
+
+/// Timestamps as ISO text without Arrow's time-zone machinery: the stored value is UTC
+/// whatever the zone annotation (`UTC`, `+00:00`), so only the unit matters.
+fn timestamps_to_str(file: &str, a: &ArrayRef, unit: TimeUnit) -> Result<StringArray, IngestError> {
+    let ints = arrow_cast::cast(a, &DataType::Int64).map_err(|e| IngestError::Parquet {
+        file: file.into(),
+        reason: e.to_string(),
+    })?;
+    let ints = ints.as_primitive::<Int64Type>();
+    let per_micro = |v: i64| match unit {
+        TimeUnit::Second => v.saturating_mul(1_000_000),
+        TimeUnit::Millisecond => v.saturating_mul(1_000),
+        TimeUnit::Microsecond => v,
+        TimeUnit::Nanosecond => v / 1_000,
+    };
+    let mut b = StringBuilder::with_capacity(ints.len(), ints.len() * 20);
+    let mut last: Option<(i64, String)> = None;
+    for v in ints.iter() {
+        match v {
+            None => b.append_null(),
+            Some(v) => {
+                let m = per_micro(v);
+                match &last {
+                    Some((lm, s)) if *lm == m => b.append_value(s),
+                    _ => {
+                        let s = crate::time::format_micros_exact(m);
+                        b.append_value(&s);
+                        last = Some((m, s));
+                    }
+                }
+            }
+        }
+    }
+    Ok(b.finish())
 }
 
 /// Open a Parquet file: its header (column names) and a builder to project from.

@@ -225,11 +225,14 @@ fn open_text(
     let format = pick_format(name, &header, opts)?;
     let mapper = mapper_for(format, &mut header, name, opts)?;
     let null_token = (format == Format::Focus).then_some("NULL");
+    // Some Azure exports drop trailing empty fields; other formats must match the header.
+    let allow_short_rows = format == Format::Azure;
     let sink = RowSink::new(name, mapper, opts);
     Ok(Box::new(drivers::CsvBatchReader::new(
         rdr,
         header.names().len(),
         sink,
         null_token,
+        allow_short_rows,
     )))
 }

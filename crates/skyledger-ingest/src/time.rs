@@ -61,6 +61,17 @@ pub fn format_micros(micros: i64) -> String {
     )
 }
 
+/// Render micros as `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, losing nothing.
+pub fn format_micros_exact(micros: i64) -> String {
+    let frac = micros.rem_euclid(1_000_000);
+    let s = format_micros(micros - frac);
+    if frac == 0 {
+        s
+    } else {
+        format!("{}.{frac:06}Z", &s[..s.len() - 1])
+    }
+}
+
 struct Cur<'a> {
     b: &'a [u8],
     i: usize,
@@ -235,6 +246,17 @@ mod tests {
             "2023-11-01X",
         ] {
             assert!(parse_timestamp(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn exact_formatting_round_trips() {
+        for s in [
+            "2024-03-05T10:00:00Z",
+            "1969-12-31T23:59:59.999999Z",
+            "2024-03-05T10:00:00.000123Z",
+        ] {
+            assert_eq!(format_micros_exact(parse_timestamp(s).unwrap()), s);
         }
     }
 

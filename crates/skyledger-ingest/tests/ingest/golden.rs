@@ -158,3 +158,55 @@ fn focus_spec_examples_give_their_documented_costs() {
         "commitment_discount_purchase_scenario_3.csv:5:ChargePeriodEnd: not a date/time: \"2023-02-01T30:00:00Z\""
     ), "{}", rejected[1]);
 }
+
+/// Hand-made CUR 2.0 fixture (see `tests/fixtures/README.md`); sums worked out by hand.
+#[test]
+fn cur2_parquet_fixture_gives_every_cost_type() {
+    let r = read(&fixture("aws/cur2-data-export-sample.snappy.parquet"));
+    assert_eq!(r.format, Format::AwsCur2);
+    assert_eq!(r.rows(), 13);
+    assert_eq!(r.sum("x_UnblendedCost", None), dec("393.0755"));
+    assert_eq!(r.sum("x_BlendedCost", None), dec("393.1245"));
+    assert_eq!(r.sum("x_AmortizedCost", None), dec("-15.8410"));
+    assert_eq!(r.sum("EffectiveCost", None), dec("-15.8410"));
+    // Upfront fee (300), credit (-25) and refund (-3) are one-time.
+    assert_eq!(r.sum("x_RecurringCost", None), dec("121.0755"));
+    assert_eq!(r.count("ChargeCategory", "Purchase"), 3);
+    assert_eq!(r.count("ChargeCategory", "Tax"), 1);
+    assert_eq!(r.count("ChargeCategory", "Credit"), 1);
+    assert_eq!(r.count("ChargeCategory", "Adjustment"), 1);
+    assert_eq!(r.count("PublisherName", "Example Software LLC"), 1);
+    assert_eq!(r.count("x_InstanceType", "c6g.xlarge"), 2);
+    assert_eq!(r.distinct("SubAccountId").len(), 2);
+    let s = &r.stats;
+    let usd = &s.totals["USD"];
+    assert_eq!(usd.unblended, 393_0755 * 10i128.pow(20));
+    assert_eq!(s.billing_periods.len(), 1);
+    assert_eq!(
+        s.billing_account_ids.iter().collect::<Vec<_>>(),
+        vec!["111122223333"]
+    );
+}
+
+/// Hand-made GCP BigQuery exports (JSON lines standard and detailed, flattened CSV).
+#[test]
+fn gcp_exports_give_billed_cost_after_credits() {
+    for f in [
+        "gcp/gcp-billing-export-detailed.jsonl",
+        "gcp/gcp-billing-export-standard.jsonl",
+        "gcp/gcp-billing-export-detailed.csv",
+    ] {
+        let r = read(&fixture(f));
+        assert_eq!(r.format, Format::Gcp, "{f}");
+        assert_eq!(r.rows(), 8, "{f}");
+        assert_eq!(r.sum("ContractedCost", None), dec("1.8194966789"), "{f}");
+        assert_eq!(r.sum("x_Credits", None), dec("-0.06653"), "{f}");
+        assert_eq!(r.sum("BilledCost", None), dec("1.7529666789"), "{f}");
+        assert_eq!(r.count("ChargeCategory", "Tax"), 1, "{f}");
+        assert_eq!(r.count("ChargeCategory", "Adjustment"), 1, "{f}");
+        assert_eq!(r.count("ChargeCategory", "Credit"), 1, "{f}");
+        // Usage from 2024-02-01 00:00 invoiced in January stays in January's period.
+        assert_eq!(r.stats.billing_periods.len(), 2, "{f}");
+        assert_eq!(r.distinct("SubAccountId").len(), 2, "{f}");
+    }
+}

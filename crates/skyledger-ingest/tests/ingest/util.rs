@@ -125,7 +125,10 @@ pub fn dec(s: &str) -> Decimal {
 
 /// Independent exact sum of one CSV column (rust_decimal, not the reader's parser).
 pub fn csv_column_sum(path: &Path, column: &str) -> Decimal {
-    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .unwrap();
     let idx = rdr
         .headers()
         .unwrap()
