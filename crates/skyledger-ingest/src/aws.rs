@@ -301,24 +301,40 @@ impl Mapper for AwsMapper {
         st.opt_text(c::PRICING_UNIT, g(row, k.unit));
         let _ = k.ri_total_units;
 
-        let code = g(row, k.product_code).unwrap_or("");
-        st.text(c::X_SERVICE_CODE, code);
-        st.text(c::SERVICE_NAME, g(row, k.product_name).unwrap_or(code));
-        st.text(c::SERVICE_CATEGORY, service_category(code));
-        st.opt_text(c::X_USAGE_TYPE, g(row, k.usage_type));
-        st.opt_text(c::X_OPERATION, g(row, k.operation));
-        st.opt_text(c::X_PRODUCT_FAMILY, g(row, k.product_family));
-        let mut instance_type = g(row, k.instance_type).map(str::to_string);
-        if instance_type.is_none()
-            && let Some(pm) = self.product_map
-        {
+        // CUR 2.0 keeps most product attributes in the `product` map.
+        let (mut product_name, mut instance_type, mut family) = (None, None, None);
+        if let Some(pm) = self.product_map {
             row.map_entries(pm, &mut |key, v| {
-                if key == "instance_type" && !v.is_empty() {
-                    instance_type = Some(v.to_string());
+                if v.is_empty() {
+                    return;
+                }
+                match key {
+                    "product_name" => product_name = Some(v.to_string()),
+                    "instance_type" => instance_type = Some(v.to_string()),
+                    "product_family" => family = Some(v.to_string()),
+                    _ => {}
                 }
             });
         }
-        st.opt_text(c::X_INSTANCE_TYPE, instance_type.as_deref());
+        let code = g(row, k.product_code).unwrap_or("");
+        st.text(c::X_SERVICE_CODE, code);
+        st.text(
+            c::SERVICE_NAME,
+            g(row, k.product_name)
+                .or(product_name.as_deref())
+                .unwrap_or(code),
+        );
+        st.text(c::SERVICE_CATEGORY, service_category(code));
+        st.opt_text(c::X_USAGE_TYPE, g(row, k.usage_type));
+        st.opt_text(c::X_OPERATION, g(row, k.operation));
+        st.opt_text(
+            c::X_PRODUCT_FAMILY,
+            g(row, k.product_family).or(family.as_deref()),
+        );
+        st.opt_text(
+            c::X_INSTANCE_TYPE,
+            g(row, k.instance_type).or(instance_type.as_deref()),
+        );
         st.opt_text(c::REGION_ID, g(row, k.region_code).or(g(row, k.region)));
         st.opt_text(c::REGION_NAME, g(row, k.location));
         st.opt_text(c::AVAILABILITY_ZONE, g(row, k.az));

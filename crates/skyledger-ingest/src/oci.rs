@@ -62,7 +62,9 @@ impl OciMapper {
 fn category(service: &str) -> &'static str {
     match service {
         "COMPUTE" | "FUNCTIONS" | "CONTAINER_ENGINE" => "Compute",
-        "BLOCK_STORAGE" | "OBJECT_STORAGE" | "FILE_STORAGE" | "ARCHIVE_STORAGE" => "Storage",
+        "BLOCK_STORAGE" | "OBJECT_STORAGE" | "OBJECTSTORE" | "FILE_STORAGE" | "ARCHIVE_STORAGE" => {
+            "Storage"
+        }
         "DATABASE" | "MYSQL" | "NOSQL" => "Databases",
         "NETWORK" | "VCN" | "LOAD_BALANCER" | "FASTCONNECT" | "DNS" => "Networking",
         "TELEMETRY" | "LOGGING" | "MONITORING" | "NOTIFICATIONS" => "Management and Governance",
