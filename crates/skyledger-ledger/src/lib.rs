@@ -514,6 +514,21 @@ impl Ledger {
         Ok(n)
     }
 
+    /// Removes one period of a cost account; `false` if it was not stored.
+    pub async fn delete_period(
+        &self,
+        cost_account_id: &str,
+        period: BillingPeriod,
+    ) -> Result<bool> {
+        let account: CostAccountKey = cost_account_id.parse()?;
+        let hit = |p: &PeriodEntry| p.cost_account_id == account && p.billing_period == period;
+        if !self.manifest.load().await?.state.periods.iter().any(hit) {
+            return Ok(false);
+        }
+        self.commit(|s| s.without(hit)).await?;
+        Ok(true)
+    }
+
     /// The committed periods, by cost account and billing period.
     pub async fn periods(&self) -> Result<Vec<PeriodInfo>> {
         Ok(self.manifest.load().await?.state.periods)

@@ -292,6 +292,7 @@ async fn deleting_a_cost_account_removes_only_its_periods() {
     assert_eq!(t.rows.len(), 2);
     assert_eq!(t.rows[0].keys, [Some("a".to_string())]);
     assert_eq!(t.rows[0].cost, sums(&a, |_| Some(())).remove(&()).unwrap());
+    assert!(!ledger.delete_period("b", period("2025-02")).await.unwrap());
     assert_eq!(ledger.delete_cost_account("a").await.unwrap(), 1);
     assert_eq!(ledger.delete_cost_account("a").await.unwrap(), 0);
     let t = ledger.query(&q).await.unwrap();
