@@ -9,66 +9,63 @@ use crate::error::IngestError;
 use crate::source::ReadStats;
 use crate::{BatchReader, Format, ReadOptions};
 
+/// `…Manifest.json` (legacy CUR `<report>-Manifest.json`, CUR 2.0 `Manifest.json`); other
+/// JSON files are data (GCP JSON lines) and are never read whole.
+fn is_manifest_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.to_ascii_lowercase().ends_with("manifest.json"))
+}
+
 /// The data files of a delivery when `path` is a manifest or a folder holding one
 /// (`*Manifest.json`); `None` for an ordinary data file.
 pub fn delivery_files(path: &Path) -> Result<Option<Vec<PathBuf>>, IngestError> {
     let name = path.display().to_string();
     let manifest = if path.is_dir() {
-        let mut found = None;
+        let mut found = Vec::new();
         let rd = std::fs::read_dir(path).map_err(|e| IngestError::io(&name, e))?;
         for entry in rd {
             let p = entry.map_err(|e| IngestError::io(&name, e))?.path();
-            let n = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            if n.ends_with("manifest.json") {
-                found = Some(p);
-                break;
+            if is_manifest_name(&p) {
+                found.push(p);
             }
         }
-        match found {
-            Some(p) => p,
-            None => {
+        found.sort();
+        match found.len() {
+            1 => found.remove(0),
+            0 => {
                 return Err(IngestError::Manifest {
                     file: name,
                     reason: "the folder holds no *Manifest.json; give a file or the manifest"
                         .into(),
                 });
             }
+            n => {
+                return Err(IngestError::Manifest {
+                    file: name,
+                    reason: format!("the folder holds {n} manifests; give one of them"),
+                });
+            }
         }
-    } else if path.extension().and_then(|e| e.to_str()) == Some("json") {
+    } else if is_manifest_name(path) {
         path.to_path_buf()
     } else {
         return Ok(None);
     };
     let mname = manifest.display().to_string();
     let text = std::fs::read_to_string(&manifest).map_err(|e| IngestError::io(&mname, e))?;
-    let v: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
-        // A JSON-lines data file (GCP export) is not a manifest.
-        Err(_) if path.is_file() => return Ok(None),
-        Err(e) => {
-            return Err(IngestError::Manifest {
-                file: mname,
-                reason: e.to_string(),
-            });
-        }
-    };
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| IngestError::Manifest {
+        file: mname.clone(),
+        reason: e.to_string(),
+    })?;
     let keys = v
         .get("reportKeys")
         .or_else(|| v.get("dataFiles"))
-        .and_then(|k| k.as_array());
-    let Some(keys) = keys else {
-        if path.is_file() {
-            return Ok(None);
-        }
-        return Err(IngestError::Manifest {
-            file: mname,
+        .and_then(|k| k.as_array())
+        .ok_or_else(|| IngestError::Manifest {
+            file: mname.clone(),
             reason: "no reportKeys or dataFiles list".into(),
-        });
-    };
+        })?;
     let dir = manifest.parent().unwrap_or(Path::new("."));
     let mut seen = BTreeSet::new();
     let mut files = Vec::new();
