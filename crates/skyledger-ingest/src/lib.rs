@@ -12,20 +12,20 @@
 //! caller then stores nothing for the period. With [`ReadOptions::skip_bad_rows`] bad rows are
 //! counted and skipped.
 
-pub mod aws;
-pub mod azure;
+mod aws;
+mod azure;
 pub mod decimal;
 mod drivers;
-pub mod error;
-pub mod focus;
-pub mod gcp;
-pub mod header;
-pub mod input;
-pub mod manifest;
-pub mod oci;
-pub mod row;
-pub mod sniff;
-pub mod source;
+mod error;
+mod focus;
+mod gcp;
+mod header;
+mod input;
+mod manifest;
+mod oci;
+mod row;
+mod sniff;
+mod source;
 pub mod time;
 
 use std::io::Read;
@@ -41,6 +41,12 @@ pub use source::{CostTotals, ReadStats};
 use crate::header::Header;
 use crate::input::{Opened, Peeked};
 use crate::source::{Mapper, RowSink};
+
+/// The format a list of column names (CSV header or Parquet schema) belongs to; the error
+/// says what was looked for. `--format` skips this.
+pub fn sniff_columns(names: &[String]) -> Result<Format, String> {
+    sniff::sniff(&Header::new(names.to_vec()))
+}
 
 /// Default rows per batch.
 pub const DEFAULT_BATCH_SIZE: usize = 8192;

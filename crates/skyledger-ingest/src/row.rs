@@ -45,7 +45,8 @@ pub const fn col(name: &str) -> usize {
     panic!("unknown cost row column")
 }
 
-/// Column indexes used by the readers.
+/// Column indexes used by the readers (the whole schema, so some go unused).
+#[allow(dead_code)]
 pub mod c {
     use super::col;
     use skyledger_types::cost_row as cr;
