@@ -297,7 +297,10 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
     let intervals = if cfg.levels.is_empty() || horizon == 0 {
         Vec::new()
     } else {
-        let sigma = error_scale(&y, horizon, &combined);
+        // with multiplicative seasons errors grow with the seasonal factor: measure them in
+        // units of it and widen the intervals where the season is high
+        let unit = |pos: usize| if multiplicative { season_at[pos] } else { 1.0 };
+        let sigma = error_scale(&y, horizon, &combined, &unit);
         cfg.levels
             .iter()
             .map(|&level| {
@@ -305,7 +308,7 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
                 let mut lower = Vec::with_capacity(horizon);
                 let mut upper = Vec::with_capacity(horizon);
                 for (h, f) in mean.iter().enumerate() {
-                    let w = q * sigma.by_step[h];
+                    let w = q * sigma.by_step[h] * unit(last + 1 + h);
                     let mut lo = f - w;
                     if non_negative {
                         lo = lo.max(0.0);
@@ -430,10 +433,15 @@ impl ErrorScale {
 /// The most recent forecast origins whose multi-step errors calibrate the intervals.
 const MAX_ORIGINS: usize = 400;
 
-/// Root mean square of the in-sample `h`-step errors of `point(t, h)` for every step, taken
-/// over recent origins; steps with too few errors grow like a random walk from the last
-/// well-estimated step.
-fn error_scale(y: &[f64], horizon: usize, point: &dyn Fn(usize, usize) -> f64) -> ErrorScale {
+/// Root mean square of the in-sample `h`-step errors of `point(t, h)` (in units of
+/// `unit(position)`) for every step, taken over recent origins; steps with too few errors grow
+/// like a random walk from the last well-estimated step.
+fn error_scale(
+    y: &[f64],
+    horizon: usize,
+    point: &dyn Fn(usize, usize) -> f64,
+    unit: &dyn Fn(usize) -> f64,
+) -> ErrorScale {
     let n = y.len();
     let burn = (n / 5).clamp(1, 10);
     let first = burn.max(n.saturating_sub(MAX_ORIGINS + 1));
@@ -442,7 +450,7 @@ fn error_scale(y: &[f64], horizon: usize, point: &dyn Fn(usize, usize) -> f64) -
     let mut errors: Vec<(usize, f64)> = Vec::new();
     for t in first..n.saturating_sub(1) {
         for h in 1..=horizon.min(n - 1 - t) {
-            let e = y[t + h] - point(t, h);
+            let e = (y[t + h] - point(t, h)) / unit(t + h);
             if e.is_finite() {
                 sums[h - 1] += e * e;
                 counts[h - 1] += 1;
