@@ -1,5 +1,7 @@
 //! Legacy CUR delivery: one gzip-compressed CSV per billing period under an assembly folder, and
-//! the period's `<report>-Manifest.json` (overwrite mode, daily granularity, resource ids on).
+//! the period's `<report>-Manifest.json`, laid out as AWS does when it keeps report versions
+//! (`<prefix>/<report>/yyyymmdd-yyyymmdd/<assemblyId>/<report>-1.csv.gz`); daily granularity,
+//! resource ids included.
 
 use std::fs::File;
 use std::io::BufWriter;

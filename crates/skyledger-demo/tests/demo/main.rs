@@ -3,6 +3,7 @@
 
 mod files;
 mod formats;
+mod ingest;
 
 use std::path::Path;
 use std::sync::OnceLock;
