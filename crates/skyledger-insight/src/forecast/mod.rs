@@ -299,7 +299,12 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
     } else {
         // with multiplicative seasons errors grow with the seasonal factor: measure them in
         // units of it and widen the intervals where the season is high
-        let unit = |pos: usize| if multiplicative { season_at[pos] } else { 1.0 };
+        // In-sample errors fit the seasonal indices they were estimated with: each index
+        // averages n / period points, so out-of-sample errors are larger by about
+        // sqrt((1 + a) / (1 - a)) with a = Σ period / n.
+        let a = (periods.iter().sum::<usize>() as f64 / n as f64).min(0.5);
+        let inflation = ((1.0 + a) / (1.0 - a)).sqrt();
+        let unit = |pos: usize| inflation * if multiplicative { season_at[pos] } else { 1.0 };
         let sigma = error_scale(&y, horizon, &combined, &unit);
         cfg.levels
             .iter()
@@ -308,7 +313,7 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
                 let mut lower = Vec::with_capacity(horizon);
                 let mut upper = Vec::with_capacity(horizon);
                 for (h, f) in mean.iter().enumerate() {
-                    let w = q * sigma.by_step[h] * unit(last + 1 + h);
+                    let w = q * sigma.by_step[h] * unit(last + 1 + h) * inflation;
                     let mut lo = f - w;
                     if non_negative {
                         lo = lo.max(0.0);
@@ -565,6 +570,33 @@ mod tests {
         let c95 = hit95 as f64 / total as f64;
         assert!((0.74..=0.88).contains(&c80), "80% coverage {c80}");
         assert!((0.91..=0.985).contains(&c95), "95% coverage {c95}");
+    }
+
+    #[test]
+    fn interval_coverage_holds_with_few_seasons_of_data() {
+        // five days of hourly data with a multiplicative daily cycle: the seasonal indices
+        // rest on five points each, which the intervals must allow for
+        let mut rng = Rng::new(25);
+        let (mut hit, mut total) = (0usize, 0usize);
+        for i in 0..150 {
+            let level = 100.0 + i as f64;
+            let y: Vec<f64> = (0..24 * 6)
+                .map(|t| {
+                    let day = 1.0 + 0.5 * (2.0 * std::f64::consts::PI * t as f64 / 24.0).sin();
+                    level * day * (1.0 + 0.05 * rng.normal())
+                })
+                .collect();
+            let (train, test) = y.split_at(24 * 5);
+            let f = forecast(train, Frequency::Hourly, 24, &[0.9]);
+            assert_eq!(f.periods, vec![24]);
+            let i90 = &f.intervals[0];
+            for (h, v) in test.iter().enumerate() {
+                total += 1;
+                hit += usize::from(*v >= i90.lower[h] && *v <= i90.upper[h]);
+            }
+        }
+        let c = hit as f64 / total as f64;
+        assert!((0.86..=0.97).contains(&c), "90% coverage {c}");
     }
 
     #[test]
