@@ -113,6 +113,14 @@ impl DemoSpec {
     }
 }
 
+/// The last complete month before `today`, (year, month): what `skyledger demo` passes as
+/// [`DemoSpec::end_month`].
+pub fn last_complete_month(today: NaiveDate) -> (i32, u32) {
+    use chrono::Datelike;
+    let prev = calendar::first_of_month(today).pred_opt().unwrap_or(today);
+    (prev.year(), prev.month())
+}
+
 /// Exact sums of one file's columns, as written, and its row count per line-item/charge type.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FileTotals {
@@ -337,4 +345,16 @@ pub fn generate(
     })?;
     std::fs::write(&out.anomalies_path, json).map_err(io_err(&out.anomalies_path))?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_complete_month_is_the_previous_one() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(last_complete_month(d(2026, 11, 27)), (2026, 10));
+        assert_eq!(last_complete_month(d(2027, 1, 1)), (2026, 12));
+    }
 }

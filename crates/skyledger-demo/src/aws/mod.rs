@@ -22,6 +22,9 @@ use crate::{
     DemoCostAccount, DemoError, FileTotals, GeneratedFile, InjectedAnomaly, Progress, StreamOutput,
 };
 
+/// Shared text of a line (cloned per row without copying).
+pub(crate) type Text = std::sync::Arc<str>;
+
 /// Which export format (and which demo organisation) to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flavour {
@@ -59,10 +62,11 @@ struct Slot {
     sku: usize,
     account: usize,
     region: usize,
-    az: char,
+    /// Availability zone (`us-east-1b`), empty for regional usage.
+    az: Text,
     tags: Tags,
     base: f64,
-    resource_id: String,
+    resource_id: Text,
     cover: Cover,
 }
 
@@ -103,7 +107,7 @@ pub(crate) struct SpCols {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Line {
     pub(crate) id: String,
-    pub(crate) interval: String,
+    pub(crate) interval: Text,
     pub(crate) bill_type: &'static str,
     pub(crate) account: usize,
     pub(crate) line_type: &'static str,
@@ -112,20 +116,20 @@ pub(crate) struct Line {
     pub(crate) product_code: &'static str,
     pub(crate) product_name: &'static str,
     pub(crate) family: &'static str,
-    pub(crate) usage_type: String,
+    pub(crate) usage_type: Text,
     pub(crate) operation: &'static str,
-    pub(crate) az: String,
-    pub(crate) resource_id: String,
+    pub(crate) az: Text,
+    pub(crate) resource_id: Text,
     pub(crate) usage_amount: Option<i64>,
     pub(crate) unblended_rate: Option<i64>,
     pub(crate) unblended_cost: i64,
     pub(crate) blended_rate: Option<i64>,
     pub(crate) blended_cost: i64,
-    pub(crate) description: String,
+    pub(crate) description: Text,
     pub(crate) tax_type: &'static str,
     pub(crate) region: Option<usize>,
     pub(crate) instance_type: &'static str,
-    pub(crate) product_sku: String,
+    pub(crate) product_sku: Text,
     pub(crate) unit: &'static str,
     pub(crate) term: &'static str,
     pub(crate) od_rate: Option<i64>,
@@ -172,7 +176,7 @@ struct MonthTotals {
     ri_effective: Sum,
     sp_effective: Sum,
     effective: Sum,
-    by_type: BTreeMap<String, u64>,
+    by_type: BTreeMap<&'static str, u64>,
 }
 
 impl MonthTotals {
@@ -186,7 +190,7 @@ impl MonthTotals {
         self.sp_effective
             .add(l.sp.as_ref().and_then(|s| s.effective_cost).unwrap_or(0));
         self.effective.add(l.effective_cost());
-        *self.by_type.entry(l.line_type.to_string()).or_default() += 1;
+        *self.by_type.entry(l.line_type).or_default() += 1;
     }
 
     /// Totals keyed by the writer's column names: unblended, blended, public on-demand,
@@ -205,7 +209,11 @@ impl MonthTotals {
         sums.insert("EffectiveCost".to_string(), self.effective.decimal());
         FileTotals {
             sums,
-            rows_by_type: self.by_type,
+            rows_by_type: self
+                .by_type
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         }
     }
 }
@@ -420,20 +428,29 @@ fn make_slot(seed: u64, stream: u64, accounts: &[Account], account_w: &[u32], i:
         sku: sku_i,
         account,
         region,
-        az: (b'a' + below(key(h, &[7]), 3) as u8) as char,
+        az: if sku.zonal {
+            format!(
+                "{}{}",
+                REGIONS[region].code,
+                (b'a' + below(key(h, &[7]), 3) as u8) as char
+            )
+            .into()
+        } else {
+            Text::default()
+        },
         tags: Tags::for_resource(key(h, &[8]), app, acct.env),
         base,
-        resource_id: resource_id(h, sku, REGIONS[region].code, acct, APPS[app].0),
+        resource_id: resource_id(h, sku, REGIONS[region].code, acct, APPS[app].0).into(),
         cover,
     }
 }
 
 /// Per-SKU-and-region strings computed once.
 struct SkuText {
-    usage_type: String,
-    description: String,
+    usage_type: Text,
+    description: Text,
     rate: i64,
-    product_sku: String,
+    product_sku: Text,
 }
 
 fn sku_texts(seed: u64) -> Vec<Vec<SkuText>> {
@@ -462,13 +479,14 @@ fn sku_texts(seed: u64) -> Vec<Vec<SkuText>> {
                     };
                     SkuText {
                         usage_type: if sku.regional {
-                            format!("{}{}", r.prefix, sku.usage_type)
+                            format!("{}{}", r.prefix, sku.usage_type).into()
                         } else {
-                            sku.usage_type.to_string()
+                            sku.usage_type.into()
                         },
-                        description,
+                        description: description.into(),
                         rate,
-                        product_sku: upper_alnum(key(seed, &[si as u64, ri as u64, 0x5c0]), 16),
+                        product_sku: upper_alnum(key(seed, &[si as u64, ri as u64, 0x5c0]), 16)
+                            .into(),
                     }
                 })
                 .collect()
@@ -597,6 +615,8 @@ struct Gen<'a> {
     sp_daily_commitment: Option<i64>,
     sp_used_today: i64,
     line_seq: u64,
+    /// `identity/TimeInterval` of each day.
+    intervals: Vec<Text>,
 }
 
 impl<'a> Gen<'a> {
@@ -633,6 +653,19 @@ impl<'a> Gen<'a> {
             sp_daily_commitment: None,
             sp_used_today: 0,
             line_seq: 0,
+            intervals: ctx
+                .cal
+                .days
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}/{}",
+                        ts_string(d.start_ms),
+                        ts_string(d.start_ms + DAY_MS)
+                    )
+                    .into()
+                })
+                .collect(),
         }
     }
 
@@ -645,7 +678,7 @@ impl<'a> Gen<'a> {
         self.line_seq += 1;
         l.id = line_item_id(key(self.ctx.seed, &[self.stream, self.line_seq, 0x11d]));
         if l.interval.is_empty() {
-            l.interval = format!("{}/{}", ts_string(l.start_ms), ts_string(l.end_ms));
+            l.interval = format!("{}/{}", ts_string(l.start_ms), ts_string(l.end_ms)).into();
         }
         if !matches!(l.line_type, "Tax" | "Credit" | "Refund") {
             *self.charges.entry((l.account, l.product_code)).or_default() += l.unblended_cost;
@@ -744,12 +777,9 @@ impl<'a> Gen<'a> {
             family: sku.family,
             usage_type: text.usage_type.clone(),
             operation: sku.operation,
-            az: if sku.zonal {
-                format!("{}{}", REGIONS[s.region].code, s.az)
-            } else {
-                String::new()
-            },
+            az: s.az.clone(),
             resource_id: s.resource_id.clone(),
+            interval: self.intervals[d].clone(),
             usage_amount: Some(amount),
             unblended_rate: Some(rate),
             unblended_cost: od,
@@ -788,7 +818,8 @@ impl<'a> Gen<'a> {
             l.description = format!(
                 "USD 0.0 hourly fee per Linux/UNIX (Amazon VPC), {} instance",
                 sku.instance_type
-            );
+            )
+            .into();
             l.ri = Some(RiCols {
                 arn: ri_arn(ctx, sku_i, region),
                 amortized_upfront_for_usage: Some(upfront),
@@ -811,12 +842,13 @@ impl<'a> Gen<'a> {
                     rate: Some(money::scale(rate, 72, 100)),
                     ..SpCols::default()
                 });
-                l.description = format!("Savings Plan covered usage: {}", text.description);
+                l.description = format!("Savings Plan covered usage: {}", text.description).into();
                 let mut neg = l.clone();
                 neg.description = format!(
                     "SavingsPlanNegation used by AccountId : {} and UsageSku : {}",
                     ctx.accounts[account].id, text.product_sku
-                );
+                )
+                .into();
                 self.emit(sink, l, progress)?;
                 neg.line_type = "SavingsPlanNegation";
                 neg.usage_amount = Some(0);
@@ -858,13 +890,13 @@ impl<'a> Gen<'a> {
             end_ms: day.start_ms + DAY_MS,
             product_code: "ComputeSavingsPlans",
             product_name: "Savings Plans for AWS Compute usage",
-            usage_type: "ComputeSP:1yrNoUpfront".to_string(),
+            usage_type: "ComputeSP:1yrNoUpfront".into(),
             usage_amount: Some(24 * ONE),
             unblended_rate: Some(money::scale(commitment, money::RATE_ONE, 24 * ONE)),
             unblended_cost: commitment,
             blended_rate: Some(money::scale(commitment, money::RATE_ONE, 24 * ONE)),
             blended_cost: commitment,
-            description: "1 year No Upfront Compute Savings Plan".to_string(),
+            description: "1 year No Upfront Compute Savings Plan".into(),
             unit: "Hrs",
             sp: Some(SpCols {
                 arn: sp_arn(self.ctx),
@@ -933,7 +965,8 @@ impl<'a> Gen<'a> {
             l.usage_type = format!(
                 "{}HeavyUsage:{}",
                 REGIONS[*region].prefix, sku.instance_type
-            );
+            )
+            .into();
             l.operation = "RunInstances";
             l.region = Some(*region);
             l.instance_type = sku.instance_type;
@@ -951,7 +984,8 @@ impl<'a> Gen<'a> {
             l.description = format!(
                 "Linux/UNIX (Amazon VPC), {} reserved instance applied",
                 sku.instance_type
-            );
+            )
+            .into();
             l.ri = Some(RiCols {
                 arn: arn.clone(),
                 amortized_upfront_fee_for_period: Some(acc.upfront + unused_upfront),
@@ -982,7 +1016,8 @@ impl<'a> Gen<'a> {
                 f.usage_type = format!(
                     "{}HeavyUsage:{}",
                     REGIONS[*region].prefix, sku.instance_type
-                );
+                )
+                .into();
                 f.operation = "RunInstances";
                 f.usage_amount = Some(count * ONE);
                 f.unblended_cost = upfront_value;
@@ -990,7 +1025,8 @@ impl<'a> Gen<'a> {
                 f.description = format!(
                     "Sign up charge for subscription: {}, planId: {}",
                     count, sku.instance_type
-                );
+                )
+                .into();
                 f.ri = Some(RiCols {
                     arn,
                     upfront_value: Some(upfront_value),
@@ -1009,12 +1045,12 @@ impl<'a> Gen<'a> {
         }
         .max(100 * ONE);
         let mut l = month_line("Fee", 0, "AWSSupportBusiness", "AWS Support (Business)");
-        l.usage_type = "Dollar".to_string();
+        l.usage_type = "Dollar".into();
         l.usage_amount = Some(ONE);
         l.unblended_cost = support;
         l.blended_cost = support;
         l.unit = "Dollar";
-        l.description = "AWS Support (Business)".to_string();
+        l.description = "AWS Support (Business)".into();
         self.emit(sink, l, progress)?;
         // Credits: the top product of each account, for the first months (a migration program).
         let mut top: BTreeMap<usize, (&'static str, i64)> = BTreeMap::new();
@@ -1034,7 +1070,7 @@ impl<'a> Gen<'a> {
                 l.unblended_cost = credit;
                 l.blended_cost = credit;
                 l.usage_amount = Some(0);
-                l.description = "AWS Migration Acceleration Program Credit".to_string();
+                l.description = "AWS Migration Acceleration Program Credit".into();
                 self.emit(sink, l, progress)?;
             }
         }
@@ -1048,7 +1084,7 @@ impl<'a> Gen<'a> {
             l.unblended_cost = -money::scale(c, 2, 100);
             l.blended_cost = l.unblended_cost;
             l.usage_amount = Some(0);
-            l.description = "Service credit for EC2 availability event".to_string();
+            l.description = "Service credit for EC2 availability event".into();
             self.emit(sink, l, progress)?;
         }
         // Tax per account and product, on that month's positive charges.
@@ -1063,7 +1099,7 @@ impl<'a> Gen<'a> {
             l.unblended_cost = money::scale(c, ctx.org.tax_bp, 10_000);
             l.blended_cost = l.unblended_cost;
             l.tax_type = ctx.org.tax_type;
-            l.description = format!("Tax for product code {code}");
+            l.description = format!("Tax for product code {code}").into();
             self.emit(sink, l, progress)?;
         }
         Ok(())

@@ -11,12 +11,17 @@ use crate::shared;
 fn money(v: i128) -> Decimal {
     // 10^16 keeps the value inside Decimal's 96-bit mantissa; the generator writes 8 decimals.
     let scaled = v / 10i128.pow(16);
-    assert_eq!(scaled * 10i128.pow(16), v, "more than 8 decimals in a reader total");
+    assert_eq!(
+        scaled * 10i128.pow(16),
+        v,
+        "more than 8 decimals in a reader total"
+    );
     Decimal::from_i128_with_scale(scaled, 8)
 }
 
 fn read(f: &GeneratedFile) -> ReadStats {
-    let mut r = open(&f.path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
+    let mut r = open(&f.path, &ReadOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
     for b in r.by_ref() {
         b.unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
     }
@@ -42,20 +47,37 @@ fn readers_see_the_rows_and_totals_the_generator_wrote() {
                 } else {
                     ("line_item_unblended_cost", "line_item_blended_cost")
                 };
-                assert_eq!(money(t.unblended), sum(f, unb), "unblended {}", f.path.display());
+                assert_eq!(
+                    money(t.unblended),
+                    sum(f, unb),
+                    "unblended {}",
+                    f.path.display()
+                );
                 assert_eq!(billed, sum(f, unb), "billed {}", f.path.display());
                 assert_eq!(money(t.blended), sum(f, bl), "blended {}", f.path.display());
-                assert_eq!(effective, sum(f, "EffectiveCost"), "amortized {}", f.path.display());
+                assert_eq!(
+                    effective,
+                    sum(f, "EffectiveCost"),
+                    "amortized {}",
+                    f.path.display()
+                );
             }
             "azure-ea-actual-csv" => assert_eq!(billed, sum(f, "Cost"), "{}", f.path.display()),
-            "azure-ea-amortized-csv" => assert_eq!(effective, sum(f, "Cost"), "{}", f.path.display()),
+            "azure-ea-amortized-csv" => {
+                assert_eq!(effective, sum(f, "Cost"), "{}", f.path.display())
+            }
             "gcp-billing-jsonl" => {
                 // The reader bills `cost` net of credits (its documented reading; credits are
                 // negative), and no row's credits exceed its cost.
                 let net = sum(f, "cost") + sum(f, "credits.amount");
                 assert_eq!(billed, net, "{}", f.path.display());
                 assert_eq!(effective, net, "{}", f.path.display());
-                assert_eq!(money(t.list), sum(f, "cost_at_list"), "{}", f.path.display());
+                assert_eq!(
+                    money(t.list),
+                    sum(f, "cost_at_list"),
+                    "{}",
+                    f.path.display()
+                );
             }
             other => panic!("unexpected format {other}"),
         }
@@ -69,7 +91,8 @@ fn cur_manifests_open_as_deliveries() {
     let (_, out) = shared();
     for f in out.files.iter().filter(|f| f.format.starts_with("aws-")) {
         let m = f.manifest.as_ref().unwrap();
-        let mut r = open(m, &ReadOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", m.display()));
+        let mut r =
+            open(m, &ReadOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", m.display()));
         for b in r.by_ref() {
             b.unwrap_or_else(|e| panic!("{}: {e}", m.display()));
         }
