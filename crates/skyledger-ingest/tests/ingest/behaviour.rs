@@ -365,3 +365,76 @@ fn a_focus_parquet_file_reads_by_column_name() {
         "{e}"
     );
 }
+
+#[test]
+fn parquet_and_json_lines_read_from_byte_streams() {
+    let bytes = fs::read(fixture("aws/cur2-data-export-sample.snappy.parquet")).unwrap();
+    let mut r = open_reader(
+        "cur2.parquet",
+        Box::new(std::io::Cursor::new(bytes)),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let rows: usize = r.by_ref().map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!((rows, r.format()), (13, Format::AwsCur2));
+    let text = fs::read(fixture("gcp/gcp-billing-export-detailed.jsonl")).unwrap();
+    let mut r = open_reader(
+        "gcp.jsonl.gz",
+        Box::new(std::io::Cursor::new(gz(&text))),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let rows: usize = r.by_ref().map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!((rows, r.format()), (8, Format::Gcp));
+}
+
+#[test]
+fn a_broken_json_line_is_named_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(fixture("gcp/gcp-billing-export-standard.jsonl")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[4] = "{\"billing_account_id\": \"x\", ";
+    let p = write(
+        dir.path(),
+        "gcp.jsonl",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    let e = err(&p, &ReadOptions::default());
+    assert!(
+        e.to_string().contains("gcp.jsonl:5:: not a JSON object"),
+        "{e}"
+    );
+    let r = read_with(
+        &p,
+        &ReadOptions {
+            skip_bad_rows: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((r.rows(), r.stats.bad_rows_skipped), (7, 1));
+}
+
+#[test]
+fn azure_cost_kind_comes_from_the_name_or_the_options() {
+    use skyledger_ingest::AzureCostKind;
+    let actual = fixture("azure/finops-toolkit-EA_ActualCost_Small.csv");
+    // Read as amortized, the reservation purchase keeps its billed cost and usage is unchanged.
+    let r = read_with(
+        &actual,
+        &ReadOptions {
+            azure_cost_kind: Some(AzureCostKind::Amortized),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(r.sum("EffectiveCost", None), dec("8.5450077867419368"));
+    let r = read(&actual);
+    assert_eq!(
+        r.sum("EffectiveCost", None),
+        dec("8.5450077867419368") - dec("3.25")
+    );
+    // In the amortized file, usage covered by the reservation was paid by the purchase.
+    let r = read(&fixture("azure/finops-toolkit-EA_AmortizedCost_Small.csv"));
+    assert!(r.sum("BilledCost", None) < r.sum("EffectiveCost", None));
+}
