@@ -81,14 +81,8 @@ pub fn delivery_files(path: &Path) -> Result<Option<Vec<PathBuf>>, IngestError> 
                 reason: format!("{base} is listed twice"),
             });
         }
-        // Deliveries are downloaded either with their key path or flat next to the manifest.
-        let rel = key
-            .split_once("://")
-            .map(|(_, r)| r.split_once('/').map_or(r, |(_, p)| p))
-            .unwrap_or(key);
-        let candidates = [dir.join(rel), dir.join(base)];
-        match candidates.iter().find(|p| p.is_file()) {
-            Some(p) => files.push(p.clone()),
+        match locate(dir, key) {
+            Some(p) => files.push(p),
             None => {
                 return Err(IngestError::Manifest {
                     file: mname.clone(),
@@ -104,6 +98,27 @@ pub fn delivery_files(path: &Path) -> Result<Option<Vec<PathBuf>>, IngestError> 
         });
     }
     Ok(Some(files))
+}
+
+/// Find a listed key on disk. Deliveries are copied with their key path (`s3://bucket/`
+/// dropped) or flat: CUR 2.0 keeps `metadata/BILLING_PERIOD=…/x-Manifest.json` beside
+/// `data/BILLING_PERIOD=…/x.parquet`, legacy CUR keeps the manifest above the data folders.
+/// So the longest key suffix found under the manifest's folder or one of its parents wins.
+fn locate(dir: &Path, key: &str) -> Option<PathBuf> {
+    let path = key.split_once("://").map_or(key, |(_, rest)| {
+        rest.split_once('/').map_or(rest, |(_, p)| p)
+    });
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    for i in 0..parts.len() {
+        let suffix: PathBuf = parts[i..].iter().collect();
+        for base in dir.ancestors().take(4) {
+            let candidate = base.join(&suffix);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
 }
 
 /// Reads the files of one delivery in order, as one stream with merged stats.

@@ -438,3 +438,25 @@ fn azure_cost_kind_comes_from_the_name_or_the_options() {
     let r = read(&fixture("azure/finops-toolkit-EA_AmortizedCost_Small.csv"));
     assert!(r.sum("BilledCost", None) < r.sum("EffectiveCost", None));
 }
+
+#[test]
+fn a_cur2_data_export_manifest_finds_its_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("acme-cur2/data/BILLING_PERIOD=2023-11");
+    let meta = dir.path().join("acme-cur2/metadata/BILLING_PERIOD=2023-11");
+    fs::create_dir_all(&data).unwrap();
+    fs::create_dir_all(&meta).unwrap();
+    fs::copy(
+        fixture("aws/cur2-data-export-sample.snappy.parquet"),
+        data.join("acme-cur2-00001.snappy.parquet"),
+    )
+    .unwrap();
+    let m = write(
+        &meta,
+        "acme-cur2-Manifest.json",
+        br#"{"dataFiles":["s3://bucket/exports/acme-cur2/data/BILLING_PERIOD=2023-11/acme-cur2-00001.snappy.parquet"],"billingPeriod":{"start":"2023-11-01T00:00:00.000Z"}}"#,
+    );
+    let r = read(&m);
+    assert_eq!((r.rows(), r.format), (13, Format::AwsCur2));
+    assert_eq!(r.sum("x_UnblendedCost", None), dec("393.0755"));
+}
