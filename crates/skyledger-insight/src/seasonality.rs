@@ -202,7 +202,7 @@ fn trimmed_mean(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
-    v.sort_by(|a, b| a.total_cmp(b));
+    v.sort_unstable_by(|a, b| a.total_cmp(b));
     let k = if v.len() >= 5 { v.len() / 10 } else { 0 };
     let s = &v[k..v.len() - k];
     s.iter().sum::<f64>() / s.len() as f64

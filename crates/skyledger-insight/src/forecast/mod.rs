@@ -54,6 +54,9 @@ pub struct ForecastConfig {
     pub method: Method,
     /// Seasonal periods to test instead of the frequency's candidates.
     pub periods: Option<Vec<usize>>,
+    /// How many of the latest points the models are fitted to (older history adds cost, not
+    /// accuracy, to models that forget it geometrically); `usize::MAX` fits all of it.
+    pub fit_window: usize,
     /// Calendar date of the first value of a daily series: enables the month-start effect
     /// (fees and commitments billed on the 1st) in place of the approximate 30-day season.
     pub start_date: Option<chrono::NaiveDate>,
@@ -67,6 +70,7 @@ impl ForecastConfig {
             levels: levels.to_vec(),
             method: Method::Auto,
             periods: None,
+            fit_window: 600,
             start_date: None,
         }
     }
@@ -276,12 +280,18 @@ pub fn forecast_with(values: &[f64], cfg: &ForecastConfig) -> Forecast {
             m => vec![m],
         }
     };
+    // the interval origins must lie inside the fitted window
+    let fit_from = n.saturating_sub(cfg.fit_window.max(MAX_ORIGINS + 1));
+    let recent = &adjusted[fit_from..];
     let members: Vec<Member> = kinds
         .iter()
-        .map(|&k| Member::fit(k, &adjusted, season, horizon))
+        .map(|&k| Member::fit(k, recent, season, horizon))
         .collect();
     let combined = |t: usize, h: usize| -> f64 {
-        let s: f64 = members.iter().map(|m| m.point(&adjusted, t, h)).sum();
+        let s: f64 = members
+            .iter()
+            .map(|m| m.point(recent, t - fit_from, h))
+            .sum();
         let v = s / members.len() as f64;
         let seasonal = if multiplicative {
             v * season_at[t + h]
@@ -503,7 +513,7 @@ fn error_scale(
         .filter(|(h, _)| *h <= anchor_h && by_step[*h] > 0.0)
         .map(|(h, e)| e.abs() / by_step[*h])
         .collect();
-    standardised.sort_by(|a, b| a.total_cmp(b));
+    standardised.sort_unstable_by(|a, b| a.total_cmp(b));
     ErrorScale {
         by_step,
         standardised,
