@@ -438,10 +438,17 @@ impl ErrorScale {
         if self.standardised.len() < 100 {
             return z;
         }
-        // `standardised` is sorted
-        let pos = level.clamp(0.0, 1.0) * (self.standardised.len() - 1) as f64;
+        let mut v = self.standardised.clone();
+        let pos = level.clamp(0.0, 1.0) * (v.len() - 1) as f64;
         let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-        self.standardised[lo] + (self.standardised[hi] - self.standardised[lo]) * (pos - lo as f64)
+        let (_, &mut at_lo, rest) = v.select_nth_unstable_by(lo, |a, b| a.total_cmp(b));
+        // the next order statistic is the smallest of the values above position `lo`
+        let next = if hi > lo {
+            rest.iter().copied().fold(f64::INFINITY, f64::min)
+        } else {
+            at_lo
+        };
+        at_lo + (next - at_lo) * (pos - lo as f64)
     }
 }
 
@@ -508,12 +515,11 @@ fn error_scale(
     for h in 1..horizon {
         by_step[h] = by_step[h].max(by_step[h - 1]);
     }
-    let mut standardised: Vec<f64> = errors
+    let standardised: Vec<f64> = errors
         .iter()
         .filter(|(h, _)| *h <= anchor_h && by_step[*h] > 0.0)
         .map(|(h, e)| e.abs() / by_step[*h])
         .collect();
-    standardised.sort_unstable_by(|a, b| a.total_cmp(b));
     ErrorScale {
         by_step,
         standardised,
