@@ -6,13 +6,14 @@
 //! where PUBLISHED_CSV is `bench/insight/nab_published_scores.csv` and key is a
 //! `DetectorConfig` field (level_rate, season_rate, scale_rate, shift_rate, half_score_ratio,
 //! refractory, warmup, scale_floor, tail_quantile, tail_step, novelty_weight, discover_season,
-//! discover_min_acf) or `half` (0 or 1: score only that half of the files).
+//! discover_min_acf, median_floor = 0 or 1) or `half` (0 or 1: score only that half of the
+//! files).
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::time::Instant;
 
-use skyledger_insight::detect::{DetectorConfig, score_series};
+use skyledger_insight::detect::{DetectorConfig, FloorBasis, score_series};
 use skyledger_insight::io::{parse_timestamp, read_timestamp_value, typical_step};
 use skyledger_insight::nab::{
     PROFILES, Point, file_points, normalise, null_and_perfect, optimise_threshold, score_at,
@@ -46,6 +47,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "tail_quantile" => base.tail_quantile = f,
                 "tail_step" => base.tail_step = f,
                 "novelty_weight" => base.novelty_weight = f,
+                "median_floor" => {
+                    base.floor_basis = if f != 0.0 {
+                        FloorBasis::MedianChange
+                    } else {
+                        FloorBasis::MeanChange
+                    }
+                }
                 "discover_season" => base.discover_season = f != 0.0,
                 "discover_min_acf" => base.discover_min_acf = f,
                 // score only the files of one half (sorted order, index % 2): for tuning on

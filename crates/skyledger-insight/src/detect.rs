@@ -42,10 +42,12 @@ pub struct DetectorConfig {
     pub half_score_ratio: f64,
     /// Points after an alarm during which further alarms are damped.
     pub refractory: usize,
-    /// The residual scale never drops below this fraction of the series' long-run mean
-    /// absolute change between points, so a flat stretch does not make every small move look
-    /// huge.
+    /// The residual scale never drops below this fraction of the series' typical change
+    /// between points (see `floor_basis`), so a flat stretch does not make every small move
+    /// look huge.
     pub scale_floor: f64,
+    /// How the typical change between points is measured.
+    pub floor_basis: FloorBasis,
     /// The quantile of past surprises that normalises the score (e.g. 0.995).
     pub tail_quantile: f64,
     /// Step of the running quantile estimate (surprises are in robust sigmas).
@@ -71,6 +73,7 @@ impl Default for DetectorConfig {
             half_score_ratio: 1.5,
             refractory: 100,
             scale_floor: 1.0,
+            floor_basis: FloorBasis::MeanChange,
             tail_quantile: 0.995,
             tail_step: 0.1,
             novelty_weight: 30.0,
@@ -78,7 +81,27 @@ impl Default for DetectorConfig {
     }
 }
 
+/// How the detector measures a series' typical change between neighbouring points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloorBasis {
+    /// The long-run mean absolute change: conservative where the season itself moves in big
+    /// steps (the default; best on the NAB corpus).
+    MeanChange,
+    /// The running median absolute change (at least half the mean): the weekday/weekend step
+    /// of daily cost does not mask a day's overrun.
+    MedianChange,
+}
+
 impl DetectorConfig {
+    /// Settings for cost series: rises only, and a scale floor that looks through weekly steps.
+    pub fn cost() -> Self {
+        DetectorConfig {
+            direction: Direction::Up,
+            floor_basis: FloorBasis::MedianChange,
+            ..DetectorConfig::default()
+        }
+    }
+
     /// Season hints for a series sampled every `step_seconds`: a day and a week of points
     /// (when each is a whole number of 2 to 20,000 points; longer seasons would need weeks of
     /// buffered data before they could be learnt).
@@ -114,6 +137,7 @@ pub struct Detector {
     shift_scale: f64,
     magnitude: f64,
     long_dev: f64,
+    median_change: f64,
     tail: f64,
     /// Extremes of the values seen after the warm-up.
     hi: f64,
@@ -149,6 +173,7 @@ impl Detector {
             shift_scale: 0.0,
             magnitude: 0.0,
             long_dev: 0.0,
+            median_change: 0.0,
             tail: INITIAL_TAIL,
             hi: f64::NEG_INFINITY,
             lo: f64::INFINITY,
@@ -200,7 +225,12 @@ impl Detector {
         let phase = self.seen % self.period;
         let expected = self.level + self.profile[phase];
         let resid = value - expected;
-        let floor = (1e-3 * self.magnitude).max(self.cfg.scale_floor * self.long_dev) + 1e-9;
+        let typical_change = match self.cfg.floor_basis {
+            FloorBasis::MeanChange => self.long_dev,
+            // at least half the mean, so a mostly flat series with rare jumps keeps a floor
+            FloorBasis::MedianChange => self.median_change.max(0.5 * self.long_dev),
+        };
+        let floor = (1e-3 * self.magnitude).max(self.cfg.scale_floor * typical_change) + 1e-9;
         let scale = self.scale.max(floor);
         let z = resid / scale;
         let shift_next = self.shift + self.cfg.shift_rate * (resid - self.shift);
@@ -272,7 +302,16 @@ impl Detector {
         }
         self.magnitude += rate(0.01) * (value.abs() - self.magnitude);
         if let Some(prev) = self.prev {
-            self.long_dev += rate(0.002) * ((value - prev).abs() - self.long_dev);
+            let d = (value - prev).abs();
+            self.long_dev += rate(0.002) * (d - self.long_dev);
+            // running median of the changes (multiplicative steps, so it follows any scale)
+            if self.median_change <= 0.0 {
+                self.median_change = d;
+            } else if d > self.median_change {
+                self.median_change *= 1.0 + MEDIAN_STEP;
+            } else {
+                self.median_change /= 1.0 + MEDIAN_STEP;
+            }
         }
         self.prev = Some(value);
         if self.seen >= self.cfg.warmup {
@@ -330,6 +369,9 @@ impl Detector {
         }
     }
 }
+
+/// Relative step of the running median of point-to-point changes.
+const MEDIAN_STEP: f64 = 0.01;
 
 /// Starting guess of the surprise tail quantile (robust sigmas).
 const INITIAL_TAIL: f64 = 3.0;
@@ -500,6 +542,24 @@ mod tests {
         };
         let s = score_series(&y, &cfg);
         assert!(s[120] > 0.7 && s[150] > 0.7, "{} {}", s[120], s[150]);
+    }
+
+    #[test]
+    fn cost_preset_catches_a_one_day_overrun_under_a_weekly_pattern() {
+        // weekdays 1000, weekends 600, 3 % noise: the weekly step dwarfs the noise
+        let mut rng = Rng::new(7);
+        let mut y: Vec<f64> = (0..240)
+            .map(|t| if t % 7 >= 5 { 600.0 } else { 1000.0 } * (1.0 + 0.03 * rng.normal()))
+            .collect();
+        y[200] *= 1.5;
+        let cfg = DetectorConfig {
+            season_hints: DetectorConfig::season_hints_for_step(86_400),
+            ..DetectorConfig::cost()
+        };
+        let s = score_series(&y, &cfg);
+        assert!(s[200] > 0.5, "overrun {}", s[200]);
+        let false_alarms = s[60..].iter().filter(|v| **v >= 0.5).count();
+        assert!(false_alarms <= 2, "{false_alarms} alarms");
     }
 
     #[test]

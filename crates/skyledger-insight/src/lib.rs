@@ -9,7 +9,7 @@ pub mod rca;
 pub mod seasonality;
 pub mod series;
 
-pub use detect::{Detector, DetectorConfig, Direction, score_series};
+pub use detect::{Detector, DetectorConfig, Direction, FloorBasis, score_series};
 pub use forecast::{
     Forecast, ForecastConfig, Interval, Method, forecast, forecast_many, forecast_with,
 };

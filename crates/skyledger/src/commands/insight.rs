@@ -52,6 +52,10 @@ pub struct DetectArgs {
     /// Which deviations count: `both` (rises and falls) or `up` (rises only, for cost).
     #[arg(long, default_value = "both", value_parser = parse_direction)]
     pub direction: Direction,
+    /// Cost series: judge deviations against the typical day-to-day change with the weekly
+    /// steps looked through (use with `--direction up`).
+    #[arg(long)]
+    pub cost: bool,
     /// Deviations from the expected value smaller than this (in the series' units) score 0.
     #[arg(long, default_value_t = 0.0)]
     pub min_impact: f64,
@@ -143,11 +147,16 @@ pub fn detect(args: &DetectArgs) -> anyhow::Result<()> {
     }
     let series = read_timestamp_value(open(&args.input)?)
         .with_context(|| format!("{}", args.input.display()))?;
+    let base = if args.cost {
+        DetectorConfig::cost()
+    } else {
+        DetectorConfig::default()
+    };
     let cfg = DetectorConfig {
         season_hints: DetectorConfig::season_hints_for_step(typical_step(&series.seconds)),
         direction: args.direction,
         min_impact: args.min_impact,
-        ..DetectorConfig::default()
+        ..base
     };
     let scores = score_series(&series.values, &cfg);
     write_scores(output(&args.output)?, &series, &scores)?;
