@@ -310,6 +310,9 @@ async fn main() {
     let reuse = std::env::args().any(|a| a == "--reuse");
     let first: BillingPeriod = "2024-11".parse().unwrap();
     let mut opts = LedgerOptions::default();
+    if std::env::args().any(|a| a == "--no-rollups") {
+        opts.daily_rollups = false;
+    }
     if let Some(v) = arg("--zstd-level") {
         opts.zstd_level = v.parse().expect("--zstd-level N");
     }
