@@ -11,7 +11,7 @@ use datafusion::dataframe::DataFrame;
 use datafusion::functions::core::expr_fn::get_field;
 use datafusion::functions::datetime::expr_fn::date_trunc;
 use datafusion::functions_aggregate::expr_fn::sum;
-use datafusion::logical_expr::{Expr, SortExpr, lit};
+use datafusion::logical_expr::{Expr, SortExpr, cast, lit};
 use datafusion::prelude::ident;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -289,7 +289,12 @@ pub(crate) fn plan(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
 
     let mut groups = vec![];
     if let Some(g) = q.granularity {
-        groups.push(date_trunc(lit(g.unit()), ident(c::CHARGE_PERIOD_START)).alias("period"));
+        // Truncate the naive UTC timestamp: truncating in a named zone converts every value.
+        let utc = cast(
+            ident(c::CHARGE_PERIOD_START),
+            DataType::Timestamp(TimeUnit::Microsecond, None),
+        );
+        groups.push(date_trunc(lit(g.unit()), utc).alias("period"));
     }
     for (i, d) in q.group_by.iter().enumerate() {
         groups.push(d.expr().alias(format!("k{i}")));

@@ -12,7 +12,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::dataframe::DataFrame;
 use datafusion::functions::datetime::expr_fn::date_trunc;
 use datafusion::functions_aggregate::expr_fn::{count, sum};
-use datafusion::logical_expr::lit;
+use datafusion::logical_expr::{cast, lit};
 use datafusion::prelude::ident;
 
 use crate::columns as c;
@@ -49,7 +49,12 @@ pub(crate) fn plan(items: DataFrame, rollup: &Schema) -> Result<DataFrame> {
     for f in rollup.fields() {
         let name = f.name().as_str();
         if name == c::CHARGE_PERIOD_START {
-            groups.push(date_trunc(lit("day"), ident(name)).alias(name));
+            // Truncate the naive UTC value (no per-value zone conversion); `conform` casts back.
+            let utc = cast(
+                ident(name),
+                DataType::Timestamp(datafusion::arrow::datatypes::TimeUnit::Microsecond, None),
+            );
+            groups.push(date_trunc(lit("day"), utc).alias(name));
         } else if name == c::ROW_COUNT {
             aggs.push(count(lit(1)).alias(name));
         } else if c::money().contains(&name) {
