@@ -211,8 +211,6 @@ pub enum DemoError {
     BadMonth { year: i32, month: u32 },
     #[error("no format selected")]
     NoFormat,
-    #[error("{0} export generation is not available yet")]
-    Unsupported(&'static str),
     #[error("writing {path}: {source}")]
     Io {
         path: PathBuf,
