@@ -261,11 +261,7 @@ impl Ledger {
             Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
             rand::random::<u32>()
         );
-        let settings = WriteSettings {
-            row_group_rows: self.opts.row_group_rows,
-            file_rows: self.opts.file_rows,
-            zstd_level: self.opts.zstd_level,
-        };
+        let settings = self.write_settings();
         let mut writer = IngestWriter::new(
             Arc::clone(&self.store),
             self.root.clone(),
@@ -354,6 +350,14 @@ impl Ledger {
         })
     }
 
+    fn write_settings(&self) -> WriteSettings {
+        WriteSettings {
+            row_group_rows: self.opts.row_group_rows,
+            file_rows: self.opts.file_rows,
+            zstd_level: self.opts.zstd_level,
+        }
+    }
+
     /// Checks, conforms and splits the input batches and hands them to the encoder. Stops
     /// early (with `Ok`) when the encoder has failed; its error is reported instead.
     async fn produce<S, E>(
@@ -434,12 +438,7 @@ impl Ledger {
         let batches = df.collect().await?;
         let path = format!("{dir}/rollup-day.parquet");
         let sink = BufWriter::new(Arc::clone(&self.store), join(&self.root, &path));
-        let props = WriteSettings {
-            row_group_rows: self.opts.row_group_rows,
-            file_rows: self.opts.file_rows,
-            zstd_level: self.opts.zstd_level,
-        }
-        .properties()?;
+        let props = self.write_settings().properties()?;
         let mut w = AsyncArrowWriter::try_new(sink, Arc::clone(&self.rollup_schema), Some(props))?;
         let mut rows = 0;
         for b in &batches {
