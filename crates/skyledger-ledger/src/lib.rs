@@ -698,3 +698,33 @@ where
 {
     futures::stream::iter(iter)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// Handlers and jobs run these futures on tokio's multi-threaded runtime.
+    #[tokio::test]
+    async fn ledger_futures_are_send() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(dir.path().to_str().unwrap(), LedgerOptions::default())
+            .await
+            .unwrap();
+        let batches: Vec<Result<RecordBatch, std::io::Error>> = vec![];
+        let period: BillingPeriod = "2025-01".parse().unwrap();
+        let ingest = ledger.replace_period("a", period, batches_of(batches));
+        assert_send(&ingest);
+        let commit = ingest.await.unwrap();
+        assert_eq!((commit.rows, commit.files), (0, 0));
+        let day = period.first_day();
+        let q = CostQuery::new(DateRange::new(day, day).unwrap());
+        let query = ledger.query(&q);
+        assert_send(&query);
+        assert_eq!(
+            query.await.unwrap().rows[0].cost,
+            rust_decimal::Decimal::ZERO
+        );
+    }
+}
