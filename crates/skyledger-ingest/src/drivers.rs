@@ -300,7 +300,8 @@ pub fn parquet_header<T: parquet::file::reader::ChunkReader + 'static>(
 
 /// Streams a Parquet file through a mapper, reading only the columns the mapper uses.
 pub struct ParquetBatchReader {
-    inner: ParquetRecordBatchReader,
+    /// Decoded batches from the decoding thread (Parquet decoding runs on the second core).
+    inner: std::sync::mpsc::Receiver<Result<RecordBatch, arrow_schema::ArrowError>>,
     used: Vec<usize>,
     ncols: usize,
     sink: RowSink,
@@ -326,8 +327,17 @@ impl ParquetBatchReader {
                 file: sink.file.clone(),
                 reason: e.to_string(),
             })?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        std::thread::spawn(move || {
+            let inner: ParquetRecordBatchReader = inner;
+            for b in inner {
+                if tx.send(b).is_err() {
+                    return;
+                }
+            }
+        });
         Ok(Self {
-            inner,
+            inner: rx,
             used,
             ncols: header.names().len(),
             sink,
@@ -339,7 +349,7 @@ impl ParquetBatchReader {
 
     fn step(&mut self) -> Result<Option<RecordBatch>, IngestError> {
         loop {
-            let Some(batch) = self.inner.next() else {
+            let Ok(batch) = self.inner.recv() else {
                 self.done = true;
                 return Ok(self.sink.take());
             };
