@@ -17,19 +17,18 @@ use crate::error::IngestError;
 use crate::header::Header;
 use crate::source::{Fields, ReadStats, RowSink};
 
-/// A CSV record viewed as [`Fields`].
+/// A CSV record (validated as UTF-8 once) viewed as [`Fields`].
 struct CsvFields<'a> {
-    rec: &'a csv::ByteRecord,
+    rec: &'a csv::StringRecord,
     null_token: Option<&'static str>,
 }
 
 impl Fields for CsvFields<'_> {
     fn get(&self, col: usize) -> Option<&str> {
-        let b = self.rec.get(col)?;
-        if b.is_empty() {
+        let s = self.rec.get(col)?;
+        if s.is_empty() {
             return None;
         }
-        let s = std::str::from_utf8(b).ok()?;
         match self.null_token {
             Some(t) if s.eq_ignore_ascii_case(t) => None,
             _ => Some(s),
@@ -133,15 +132,23 @@ impl CsvBatchReader {
                         self.sink.bad(line, "", reason)?;
                         continue;
                     }
-                    if let Err(e) = std::str::from_utf8(self.rec.as_slice()) {
-                        self.sink.bad(line, "", format!("not UTF-8 text: {e}"))?;
-                        continue;
-                    }
+                    // Moving the record in and out of StringRecord copies nothing.
+                    let rec = std::mem::take(&mut self.rec);
+                    let rec = match csv::StringRecord::from_byte_record(rec) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            self.rec = e.into_byte_record();
+                            self.sink.bad(line, "", "not UTF-8 text".into())?;
+                            continue;
+                        }
+                    };
                     let f = CsvFields {
-                        rec: &self.rec,
+                        rec: &rec,
                         null_token: self.null_token,
                     };
-                    self.sink.accept(&f, line)?;
+                    let res = self.sink.accept(&f, line);
+                    self.rec = rec.into_byte_record();
+                    res?;
                     if self.sink.full() {
                         return Ok(self.sink.take());
                     }

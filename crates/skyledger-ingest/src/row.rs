@@ -131,6 +131,17 @@ pub mod c {
     );
 }
 
+/// Indexes of [`NON_NULL_COLUMNS`], resolved at compile time.
+const NON_NULL_IDX: [usize; NON_NULL_COLUMNS.len()] = {
+    let mut out = [0; NON_NULL_COLUMNS.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = col(NON_NULL_COLUMNS[i]);
+        i += 1;
+    }
+    out
+};
+
 /// A cell problem: the source column it came from and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellError {
@@ -393,13 +404,12 @@ impl RowStage {
             }
         }
         self.text(c::X_SOURCE_FORMAT, format.as_str());
-        for name in NON_NULL_COLUMNS {
-            let i = col(name);
+        for &i in &NON_NULL_IDX {
             if i == c::X_SOURCE_FILE || i == c::X_SOURCE_LINE {
                 continue;
             }
             if !self.is_set(i) {
-                return Err(CellError::new(*name, "required value is missing"));
+                return Err(CellError::new(COLUMNS[i].0, "required value is missing"));
             }
         }
         Ok(())
