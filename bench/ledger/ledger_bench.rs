@@ -383,6 +383,38 @@ async fn main() {
         );
     }
 
+    // The store's own ingest rate: one period's batches generated beforehand, written (with
+    // rollup and commit) several times over the same period.
+    {
+        let month = first;
+        let pre: Vec<RecordBatch> = period_batches(
+            Arc::clone(&resources),
+            0,
+            month,
+            rows / periods,
+            0,
+            Arc::clone(&schema),
+        )
+        .map(|b| b.unwrap())
+        .collect();
+        let n: usize = pre.iter().map(|b| b.num_rows()).sum();
+        let mut rates = vec![];
+        for _ in 0..5 {
+            let input = pre.iter().cloned().map(Ok::<_, std::io::Error>);
+            let t0 = Instant::now();
+            ledger
+                .replace_period(&cost_account_id(0), month, batches_of(input))
+                .await
+                .expect("ingest");
+            rates.push(n as f64 / t0.elapsed().as_secs_f64());
+        }
+        rates.sort_by(f64::total_cmp);
+        println!(
+            "store-only ingest of one {n}-row period (batches prepared beforehand): median {:.0} rows/s (min {:.0}, max {:.0}) over 5 runs",
+            rates[2], rates[0], rates[4]
+        );
+    }
+
     // Files for the DuckDB reference script.
     let snapshot = ledger.snapshot().await.unwrap();
     let mut items = vec![];

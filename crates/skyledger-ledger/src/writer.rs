@@ -15,7 +15,8 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use parquet::arrow::AsyncArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use crate::columns;
 use crate::error::{LedgerError, Result};
@@ -38,11 +39,17 @@ pub(crate) struct WriteSettings {
 
 impl WriteSettings {
     pub(crate) fn properties(&self) -> Result<WriterProperties> {
-        Ok(WriterProperties::builder()
+        let mut b = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(self.zstd_level)?))
             .set_max_row_group_row_count(Some(self.row_group_rows.max(1)))
-            .set_created_by("skyledger-ledger".to_string())
-            .build())
+            // Row-group min/max is what queries prune with; page-level statistics only cost.
+            .set_statistics_enabled(EnabledStatistics::Chunk)
+            .set_created_by("skyledger-ledger".to_string());
+        // Nearly unique values: a dictionary is built, overflows and is thrown away.
+        for column in columns::money().into_iter().chain([columns::SOURCE_LINE]) {
+            b = b.set_column_dictionary_enabled(ColumnPath::from(column), false);
+        }
+        Ok(b.build())
     }
 }
 
