@@ -80,6 +80,31 @@ pub async fn create_admin(
         .await?)
 }
 
+/// The demo administrator's sign-in name.
+pub const DEMO_EMAIL: &str = "demo@skyledger.example";
+
+/// Creates the demo administrator (or gives it a new password when it exists) and returns its
+/// e-mail and password, for `skyledger demo` to print.
+pub async fn demo_admin(
+    meta: &Meta,
+    org_name: &str,
+    time_zone: &str,
+) -> Result<(String, String), PasswordError> {
+    let mut bytes = [0u8; 9];
+    rand::fill(&mut bytes);
+    let password = hex::encode(bytes);
+    match meta.user_by_email(DEMO_EMAIL).await? {
+        Some(user) => {
+            meta.set_user_password(&user.id, &hash_password(&password)?)
+                .await?
+        }
+        None => {
+            create_admin(meta, DEMO_EMAIL, &password, org_name, time_zone).await?;
+        }
+    }
+    Ok((DEMO_EMAIL.to_string(), password))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +118,26 @@ mod tests {
         assert!(verify_password("correct horse battery", &a));
         assert!(!verify_password("wrong horse battery", &a));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[tokio::test]
+    async fn the_demo_admin_signs_in_with_the_printed_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let meta = Meta::connect(&Meta::sqlite_url(dir.path())).await.unwrap();
+        meta.migrate().await.unwrap();
+        let (email, first) = demo_admin(&meta, "Demo", "UTC").await.unwrap();
+        let (_, second) = demo_admin(&meta, "Demo", "UTC").await.unwrap();
+        assert_ne!(first, second, "a new password each run");
+        let user = meta.user_by_email(&email).await.unwrap().unwrap();
+        assert!(user.is_admin);
+        assert!(verify_password(
+            &second,
+            user.password_hash.as_deref().unwrap()
+        ));
+        assert!(!verify_password(
+            &first,
+            user.password_hash.as_deref().unwrap()
+        ));
     }
 
     #[test]
