@@ -79,12 +79,10 @@ pub async fn run(meta: &Meta, cmd: &OauthCommand) -> anyhow::Result<()> {
                     .await?
                     .with_context(|| format!("--owner: no user with e-mail {email}"))?,
                 None => {
-                    let org = meta
-                        .orgs()
-                        .await?
-                        .into_iter()
-                        .next()
-                        .context("no organisation yet: run `skyledger users create-admin` first")?;
+                    let org =
+                        meta.orgs().await?.into_iter().next().context(
+                            "no organisation yet: run `skyledger users create-admin` first",
+                        )?;
                     meta.users_of_org(&org.id)
                         .await?
                         .into_iter()
@@ -105,7 +103,9 @@ pub async fn run(meta: &Meta, cmd: &OauthCommand) -> anyhow::Result<()> {
             println!("client_id: {}", client.id);
             if let Some(secret) = secret {
                 println!("client_secret: {secret}");
-                eprintln!("Store the secret now: it is kept only as a hash and cannot be shown again.");
+                eprintln!(
+                    "Store the secret now: it is kept only as a hash and cannot be shown again."
+                );
             }
         }
         ClientsCommand::List => {
