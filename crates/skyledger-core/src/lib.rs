@@ -1,1 +1,4 @@
-//! Business rules: cost accounts, cost centers, budgets, anomaly, governance and the rest.
+//! Business rules: cost accounts and ingestion now; cost centers, budgets, anomaly, governance
+//! and the rest as the API grows.
+
+pub mod ingestion;

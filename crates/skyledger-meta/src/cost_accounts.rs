@@ -119,6 +119,17 @@ impl Meta {
     /// The cost account of this billing source, created (status processing) if new. A given
     /// `name` renames an existing one; `source` and `currency` are updated.
     pub async fn upsert_cost_account(&self, new: &NewCostAccount<'_>) -> Result<CostAccount> {
+        let id = self.next_id().await?.to_string();
+        self.upsert_cost_account_with_id(&id, new).await
+    }
+
+    /// As [`Meta::upsert_cost_account`], with the id a new account gets (allocated beforehand
+    /// so its data can be written before the account is recorded).
+    pub async fn upsert_cost_account_with_id(
+        &self,
+        id_if_new: &str,
+        new: &NewCostAccount<'_>,
+    ) -> Result<CostAccount> {
         let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM cost_accounts WHERE org_id = $1 AND provider = $2 AND source_key = $3"
         )))
@@ -147,7 +158,7 @@ impl Meta {
             });
         }
         let created = CostAccount {
-            id: self.next_id().await?.to_string(),
+            id: id_if_new.to_string(),
             org_id: new.org_id.to_string(),
             name: new.name.to_string(),
             cloud_type: new.cloud_type,

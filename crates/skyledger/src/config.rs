@@ -169,6 +169,15 @@ impl Config {
         }
     }
 
+    /// The cost store location, defaulting to `cost` in the data directory.
+    pub fn cost_store(&self, data_dir: &Path) -> String {
+        if self.storage.cost_store.is_empty() {
+            data_dir.join("cost").display().to_string()
+        } else {
+            self.storage.cost_store.clone()
+        }
+    }
+
     pub fn api_domain(&self) -> String {
         if self.server.api_domain.is_empty() {
             format!("http://{}", self.server.listen)

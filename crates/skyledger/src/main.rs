@@ -59,6 +59,16 @@ enum Command {
         #[command(subcommand)]
         command: commands::admin::UsersCommand,
     },
+    /// Generate realistic AWS, Azure and Google Cloud exports, ingest them through the real
+    /// readers, print a token and a sign-in, and serve the API.
+    Demo(commands::demo::DemoArgs),
+    /// Ingest billing deliveries into the cost store.
+    Ingest(commands::ingest::IngestArgs),
+    /// Cost accounts.
+    Accounts {
+        #[command(subcommand)]
+        command: commands::ingest::AccountsCommand,
+    },
     /// Forecast time series (CSV in, CSV out).
     Forecast(commands::insight::ForecastArgs),
     /// Score each point of a `timestamp,value` series for anomalies.
@@ -100,6 +110,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Migrate => commands::admin::migrate(&ctx).await,
             Command::Token { command } => commands::admin::token(&ctx, command).await,
             Command::Users { command } => commands::admin::users(&ctx, command).await,
+            Command::Demo(args) => commands::demo::run(ctx, args).await,
+            Command::Ingest(args) => {
+                commands::ingest::check_paths(&args.paths)?;
+                commands::ingest::run(&ctx, &args).await
+            }
+            Command::Accounts { command } => commands::ingest::accounts(&ctx, &command).await,
             Command::Routes { .. } | Command::Forecast(_) | Command::Detect(_) => {
                 unreachable!("handled above")
             }

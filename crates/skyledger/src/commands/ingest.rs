@@ -1,0 +1,215 @@
+//! `skyledger ingest` and `skyledger accounts list`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use skyledger_core::ingestion::{IngestRequest, IngestSummary, Progress, ingest};
+use skyledger_ingest::Format;
+use skyledger_ledger::Ledger;
+use skyledger_meta::Meta;
+
+use super::Context;
+
+/// Ingest billing deliveries: files, CUR manifests, or folders holding a delivery.
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    /// Billing files (CSV, csv.gz, zip, Parquet, JSON lines), CUR manifests or delivery folders;
+    /// each is one delivery whose billing periods replace the stored ones atomically.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Name of the cost account (default: the billing account's name in the data).
+    #[arg(long)]
+    pub account_name: Option<String>,
+    /// Format instead of sniffing it: focus, aws_cur, aws_cur2, azure, gcp, oci.
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<Format>,
+    /// Ingest the good rows and count the bad ones instead of refusing the delivery.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Ingest again even when a delivery has not changed since it was last ingested.
+    #[arg(long)]
+    pub force: bool,
+    /// Print each summary as one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| {
+        format!(
+            "unknown format {s:?}; supported: {}",
+            skyledger_ingest::supported_formats()
+        )
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AccountsCommand {
+    /// List the cost accounts and their billing accounts.
+    List {
+        /// One JSON object per cost account.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Ingests `paths` one delivery after another, with a progress bar on a terminal.
+pub async fn ingest_all(
+    meta: &Meta,
+    ledger: &Ledger,
+    org_id: &str,
+    args: &IngestArgs,
+    quiet: bool,
+) -> anyhow::Result<Vec<IngestSummary>> {
+    let mut summaries = Vec::new();
+    for path in &args.paths {
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {bytes}/{total_bytes} {msg} eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_prefix(path.display().to_string());
+            bar
+        };
+        let started = std::time::Instant::now();
+        let on_progress = {
+            let bar = bar.clone();
+            Arc::new(move |p: Progress| {
+                bar.set_length(p.total_bytes);
+                bar.set_position(p.bytes.min(p.total_bytes));
+                let rate = p.rows as f64 / started.elapsed().as_secs_f64().max(0.001);
+                bar.set_message(format!("{} rows, {:.0} rows/s", p.rows, rate));
+            })
+        };
+        let request = IngestRequest {
+            org_id: org_id.to_string(),
+            path: path.clone(),
+            account_name: args.account_name.clone(),
+            format: args.format,
+            skip_bad_rows: args.skip_bad_rows,
+            force: args.force,
+        };
+        let result = ingest(meta, ledger, &request, on_progress).await;
+        bar.finish_and_clear();
+        let summary = result.with_context(|| {
+            format!(
+                "{} was not ingested; the stored data is unchanged",
+                path.display()
+            )
+        })?;
+        summaries.push(summary);
+    }
+    Ok(summaries)
+}
+
+pub fn print_summary(summary: &IngestSummary, seconds: f64) {
+    if let Some(reason) = &summary.skipped {
+        println!("{}: skipped: {reason}", summary.source);
+        return;
+    }
+    println!(
+        "{}: {} rows ({} format) into cost account {} \"{}\" in {:.1} s ({:.0} rows/s)",
+        summary.source,
+        summary.rows,
+        summary.format,
+        summary.cost_account_id,
+        summary.cost_account_name,
+        seconds,
+        summary.rows as f64 / seconds.max(0.001)
+    );
+    if summary.bad_rows_skipped > 0 {
+        println!("  skipped {} bad rows, e.g.:", summary.bad_rows_skipped);
+        for sample in summary.bad_row_samples.iter().take(5) {
+            println!("    {sample}");
+        }
+    }
+    let periods: Vec<String> = summary
+        .periods
+        .iter()
+        .map(|p| format!("{} ({} rows)", p.billing_period, p.rows))
+        .collect();
+    println!("  periods: {}", periods.join(", "));
+    println!(
+        "  billing accounts: {}",
+        summary.billing_accounts.join(", ")
+    );
+    for total in &summary.totals {
+        println!(
+            "  total {} {:<9} (cost_type {:>2}): {}",
+            total.currency, total.cost_type, total.cost_type_code, total.amount
+        );
+    }
+}
+
+pub async fn run(ctx: &Context, args: &IngestArgs) -> anyhow::Result<()> {
+    let meta = ctx.meta().await?;
+    let ledger = ctx.ledger().await?;
+    let org = ctx.org(&meta).await?;
+    let started = std::time::Instant::now();
+    let summaries = ingest_all(&meta, &ledger, &org, args, args.json).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    for summary in &summaries {
+        if args.json {
+            println!("{}", serde_json::to_string(summary)?);
+        } else {
+            print_summary(summary, seconds / summaries.len().max(1) as f64);
+        }
+    }
+    Ok(())
+}
+
+pub async fn accounts(ctx: &Context, command: &AccountsCommand) -> anyhow::Result<()> {
+    let AccountsCommand::List { json } = command;
+    let meta = ctx.meta().await?;
+    let org = ctx.org(&meta).await?;
+    let accounts = meta.cost_accounts(&org).await?;
+    if accounts.is_empty() && !json {
+        println!("no cost accounts yet: `skyledger ingest PATH` adds one per billing source");
+    }
+    for account in accounts {
+        let billing = meta.billing_accounts(&org, &account.id).await?;
+        if *json {
+            let value = serde_json::json!({
+                "cost_account_id": account.id,
+                "name": account.name,
+                "cloud_type": account.cloud_type,
+                "provider": account.provider,
+                "billing_source": account.source_key,
+                "currency": account.currency,
+                "status": account.status,
+                "last_processed_at": account.last_processed_at,
+                "billing_accounts": billing.iter().map(|b| serde_json::json!({"id": b.account_key, "name": b.name})).collect::<Vec<_>>(),
+            });
+            println!("{value}");
+        } else {
+            println!(
+                "{}  {:<28} cloud_type {:>2}  {:<12} {}  {} billing accounts",
+                account.id,
+                account.name,
+                account.cloud_type,
+                account.provider,
+                account.currency,
+                billing.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an empty path list early with a clear message.
+pub fn check_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
+    for path in paths {
+        if !path.exists() {
+            bail!("{}: no such file or folder", path.display());
+        }
+    }
+    Ok(())
+}
