@@ -69,6 +69,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::ingest::AccountsCommand,
     },
+    /// OAuth clients.
+    Oauth {
+        #[command(subcommand)]
+        command: commands::oauth::OauthCommand,
+    },
     /// Forecast time series (CSV in, CSV out).
     Forecast(commands::insight::ForecastArgs),
     /// Score each point of a `timestamp,value` series for anomalies.
@@ -110,6 +115,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Migrate => commands::admin::migrate(&ctx).await,
             Command::Token { command } => commands::admin::token(&ctx, command).await,
             Command::Users { command } => commands::admin::users(&ctx, command).await,
+            Command::Oauth { command } => {
+                let meta = ctx.meta().await?;
+                commands::oauth::run(&meta, &command).await
+            }
             Command::Demo(args) => commands::demo::run(ctx, args).await,
             Command::Ingest(args) => {
                 commands::ingest::check_paths(&args.paths)?;

@@ -26,8 +26,6 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
-const DEMO_ADMIN: &str = "admin@demo.skyledger.test";
-
 pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
     let exports = ctx.data_dir.join("demo-exports");
     let today = chrono::Utc::now().date_naive();
@@ -97,25 +95,13 @@ pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
         );
     }
 
-    let password = random_password();
-    let hash = skyledger_auth::passwords::hash_password(&password)?;
-    match meta.user_by_email(DEMO_ADMIN).await? {
-        Some(user) => meta.set_user_password(&user.id, &hash).await?,
-        None => {
-            let org_cfg = &ctx.config.organization;
-            skyledger_auth::passwords::create_admin(
-                &meta,
-                DEMO_ADMIN,
-                &password,
-                &org_cfg.name,
-                &org_cfg.time_zone,
-            )
+    let org_cfg = &ctx.config.organization;
+    let (email, password) =
+        skyledger_auth::passwords::demo_admin(&meta, &org_cfg.name, &org_cfg.time_zone)
             .await
             .context("creating the demo administrator")?;
-        }
-    }
     let user = meta
-        .user_by_email(DEMO_ADMIN)
+        .user_by_email(&email)
         .await?
         .context("demo administrator")?;
     let grant = TokenGrant {
@@ -131,7 +117,10 @@ pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
     println!();
     println!("API:      http://{}/cs/api/cost/...", args.listen);
     println!("token:    {token}   (CloudSpend.Internal.ALL, 24 h)");
-    println!("sign-in:  {DEMO_ADMIN} / {password}");
+    println!(
+        "sign-in:  http://{}/oauth/v2/signin as {email} / {password}",
+        args.listen
+    );
     println!(
         "try:      curl -H 'Authorization: Zoho-oauthtoken {token}' http://{}/readyz",
         args.listen
@@ -142,10 +131,4 @@ pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     super::serve::serve(ctx, Some(args.listen)).await
-}
-
-fn random_password() -> String {
-    let mut bytes = [0u8; 12];
-    rand::fill(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod demo;
 pub mod ingest;
 pub mod insight;
+pub mod oauth;
 pub mod serve;
 
 use std::path::PathBuf;

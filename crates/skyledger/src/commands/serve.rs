@@ -42,7 +42,9 @@ pub async fn serve(mut ctx: Context, listen: Option<String>) -> anyhow::Result<(
     eprintln!("skyledger listening on http://{addr}");
     let grace = Duration::from_secs(ctx.config.server.shutdown_grace_secs);
     let router = skyledger_api::router(state);
-    let server = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal());
+    // The client address feeds the per-address sign-in and device-code limits.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal());
     // In-flight requests get `grace` to finish once a signal arrives.
     tokio::select! {
         result = server => result?,

@@ -191,3 +191,39 @@ fn serve_answers_over_tcp_and_stops_on_sigterm() {
     );
     assert!(!rest.contains(&token));
 }
+
+#[test]
+fn demo_generates_ingests_and_prints_a_working_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        run(skyledger(dir.path()).args(["demo", "--rows", "4000", "--seed", "7", "--no-serve"]));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for cloud_type in ["cloud_type 0", "cloud_type 1", "cloud_type 2"] {
+        assert!(stdout.contains(cloud_type), "{cloud_type}: {stdout}");
+    }
+    let token = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("token:"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert!(token.starts_with("1000."));
+    assert!(stdout.contains("sign-in:"));
+    let out = run(skyledger(dir.path()).args(["accounts", "list", "--json"]));
+    let accounts: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(accounts.len() >= 3, "{accounts:?}");
+    assert!(accounts.iter().all(|a| {
+        a["status"] == 2
+            && a["billing_accounts"]
+                .as_array()
+                .is_some_and(|b| !b.is_empty())
+    }));
+}
