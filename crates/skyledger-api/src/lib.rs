@@ -47,6 +47,8 @@ pub struct AppState {
     pub meta: Meta,
     pub settings: Arc<ApiSettings>,
     pub metrics: Arc<Metrics>,
+    /// The cost store, when this server has one open (`/readyz` checks it).
+    pub cost_store: Option<Arc<skyledger_ledger::Ledger>>,
 }
 
 impl AppState {
@@ -55,7 +57,13 @@ impl AppState {
             meta,
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
+            cost_store: None,
         }
+    }
+
+    pub fn with_cost_store(mut self, ledger: skyledger_ledger::Ledger) -> AppState {
+        self.cost_store = Some(Arc::new(ledger));
+        self
     }
 }
 

@@ -21,14 +21,25 @@ async fn healthz() -> Response {
     ok(json!({"status": "ok"}))
 }
 
-/// Ready when every store answers.
+/// Ready when every store answers: the metadata store, and the cost store's manifest.
 async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
-    state
-        .meta
-        .ping()
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("metadata store is not answering: {e}")))?;
-    Ok(ok(json!({"status": "ready", "metadata_store": "ok"})))
+    state.meta.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness: metadata store");
+        ApiError::Unavailable("the metadata store is not answering".into())
+    })?;
+    let cost_store = match &state.cost_store {
+        Some(ledger) => {
+            ledger.snapshot().await.map_err(|e| {
+                tracing::warn!(error = %e, "readiness: cost store");
+                ApiError::Unavailable("the cost store is not readable".into())
+            })?;
+            "ok"
+        }
+        None => "not configured",
+    };
+    Ok(ok(
+        json!({"status": "ready", "metadata_store": "ok", "cost_store": cost_store}),
+    ))
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

@@ -33,7 +33,8 @@ pub async fn serve(mut ctx: Context, listen: Option<String>) -> anyhow::Result<(
         body_limit: ctx.config.server.body_limit_bytes as usize,
         api_domain: ctx.config.api_domain(),
     };
-    let state = AppState::new(meta.clone(), settings);
+    let ledger = ctx.ledger().await?;
+    let state = AppState::new(meta.clone(), settings).with_cost_store(ledger);
     let listener = tokio::net::TcpListener::bind(&ctx.config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", ctx.config.server.listen))?;

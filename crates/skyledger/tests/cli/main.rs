@@ -153,6 +153,11 @@ fn serve_answers_over_tcp_and_stops_on_sigterm() {
         }
         assert!(started.elapsed() < Duration::from_secs(30));
     };
+    let ready = http_get(&addr, "/readyz", None);
+    assert!(
+        ready.starts_with("HTTP/1.1 200") && ready.contains("\"cost_store\":\"ok\""),
+        "{ready}"
+    );
     let health = http_get(&addr, "/healthz", None);
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     let stub = http_get(
