@@ -96,10 +96,6 @@ pub enum IngestFailure {
     Meta(#[from] MetaError),
     #[error("{path}: the delivery holds no cost rows; nothing was ingested")]
     NoRows { path: String },
-    #[error(
-        "{path}: the delivery holds rows of several billing accounts ({accounts}); a cost account is one billing source — ingest each source separately"
-    )]
-    SeveralSources { path: String, accounts: String },
     #[error("{path}: {reason}")]
     Source { path: String, reason: String },
 }

@@ -204,7 +204,7 @@ pub async fn accounts(ctx: &Context, command: &AccountsCommand) -> anyhow::Resul
     Ok(())
 }
 
-/// Refuses an empty path list early with a clear message.
+/// Refuses paths that do not exist before anything is opened.
 pub fn check_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
     for path in paths {
         if !path.exists() {
