@@ -71,6 +71,29 @@ pub struct IngestSummary {
     pub totals: Vec<Total>,
 }
 
+impl IngestSummary {
+    /// The summary of a delivery skipped because it has not changed since it was ingested.
+    pub fn unchanged(source: &str) -> IngestSummary {
+        IngestSummary {
+            job_id: String::new(),
+            source: source.to_string(),
+            skipped: Some("this delivery was already ingested and has not changed since (use --force to ingest it again)".into()),
+            format: String::new(),
+            files: Vec::new(),
+            cost_account_id: String::new(),
+            cost_account_name: String::new(),
+            cloud_type: -1,
+            rows: 0,
+            bad_rows_skipped: 0,
+            bad_row_samples: Vec::new(),
+            bytes: 0,
+            periods: Vec::new(),
+            billing_accounts: Vec::new(),
+            totals: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PeriodSummary {
     pub billing_period: String,
@@ -352,6 +375,20 @@ async fn start_reading(
     Ok((identity, batch_rx, handle))
 }
 
+/// Where a delivery read from a local copy came from (a source such as `s3://bucket/prefix`):
+/// it is named and recorded by this instead of by its local path.
+#[derive(Debug, Clone)]
+pub struct DeliveryOrigin {
+    /// The delivery's URL, shown in jobs, summaries and the cost account.
+    pub name: String,
+    /// The source and the delivery in it, as recorded with the fingerprint.
+    pub source: String,
+    pub object: String,
+    /// Changes when the delivery does (ETags, sizes and times of its objects).
+    pub fingerprint: String,
+    pub bytes: u64,
+}
+
 /// Ingests one delivery; `on_progress` is called from a timer while it runs.
 pub async fn ingest(
     meta: &Meta,
@@ -359,14 +396,35 @@ pub async fn ingest(
     request: &IngestRequest,
     on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<IngestSummary, IngestFailure> {
-    let source = std::fs::canonicalize(&request.path)
-        .unwrap_or_else(|_| request.path.clone())
-        .display()
-        .to_string();
-    let (fp, total_bytes) = fingerprint(&request.path).map_err(|e| IngestFailure::Source {
-        path: request.path.display().to_string(),
-        reason: format!("cannot read: {e}"),
-    })?;
+    ingest_from(meta, ledger, request, None, on_progress).await
+}
+
+/// [`ingest`], for a local copy of a delivery from `origin` when given.
+pub async fn ingest_from(
+    meta: &Meta,
+    ledger: &Ledger,
+    request: &IngestRequest,
+    origin: Option<&DeliveryOrigin>,
+    on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<IngestSummary, IngestFailure> {
+    let (source, (fp, total_bytes), (record_source, record_object)) = match origin {
+        Some(o) => (
+            o.name.clone(),
+            (o.fingerprint.clone(), o.bytes),
+            (o.source.clone(), o.object.clone()),
+        ),
+        None => {
+            let source = std::fs::canonicalize(&request.path)
+                .unwrap_or_else(|_| request.path.clone())
+                .display()
+                .to_string();
+            let fp = fingerprint(&request.path).map_err(|e| IngestFailure::Source {
+                path: request.path.display().to_string(),
+                reason: format!("cannot read: {e}"),
+            })?;
+            (source.clone(), fp, (source, String::new()))
+        }
+    };
     let mut job = meta
         .start_ingest_job(
             &request.org_id,
@@ -376,32 +434,17 @@ pub async fn ingest(
         .await?;
     if !request.force
         && meta
-            .delivery_fingerprint(&request.org_id, &source, "")
+            .delivery_fingerprint(&request.org_id, &record_source, &record_object)
             .await?
             .as_deref()
             == Some(fp.as_str())
     {
-        let reason = "this delivery was already ingested and has not changed since (use --force to ingest it again)";
+        let mut skipped = IngestSummary::unchanged(&source);
         job.status = "skipped".into();
-        job.message = reason.into();
+        job.message = skipped.skipped.clone().unwrap_or_default();
         meta.finish_ingest_job(&job).await?;
-        return Ok(IngestSummary {
-            job_id: job.id,
-            source,
-            skipped: Some(reason.into()),
-            format: String::new(),
-            files: Vec::new(),
-            cost_account_id: String::new(),
-            cost_account_name: String::new(),
-            cloud_type: -1,
-            rows: 0,
-            bad_rows_skipped: 0,
-            bad_row_samples: Vec::new(),
-            bytes: 0,
-            periods: Vec::new(),
-            billing_accounts: Vec::new(),
-            totals: Vec::new(),
-        });
+        skipped.job_id = job.id;
+        return Ok(skipped);
     }
     let result = run(meta, ledger, request, &source, total_bytes, on_progress).await;
     match &result {
@@ -413,7 +456,7 @@ pub async fn ingest(
             job.bad_rows = summary.bad_rows_skipped as i64;
             job.bytes_read = summary.bytes as i64;
             job.summary = serde_json::to_string(summary).unwrap_or_else(|_| "{}".into());
-            meta.record_delivery(&request.org_id, &source, "", &fp)
+            meta.record_delivery(&request.org_id, &record_source, &record_object, &fp)
                 .await?;
         }
         Err(e) => {

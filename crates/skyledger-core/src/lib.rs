@@ -2,3 +2,5 @@
 //! and the rest as the API grows.
 
 pub mod ingestion;
+pub mod poll;
+pub mod sources;

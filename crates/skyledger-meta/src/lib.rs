@@ -9,6 +9,7 @@ pub mod ids;
 mod migrate;
 pub mod oauth;
 pub mod orgs;
+pub mod source_leases;
 pub mod tokens;
 pub mod users;
 

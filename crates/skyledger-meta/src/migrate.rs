@@ -15,6 +15,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cost_accounts",
         include_str!("../migrations/0003_cost_accounts.sql"),
     ),
+    (
+        5,
+        "source_leases",
+        include_str!("../migrations/0005_source_leases.sql"),
+    ),
 ];
 
 pub(crate) async fn run(meta: &Meta) -> Result<Vec<i64>> {

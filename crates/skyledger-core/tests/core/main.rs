@@ -1,6 +1,8 @@
 //! Ingestion end to end: a real AWS CUR sample through the reader, the cost store and the
 //! metadata store; duplicates; a broken delivery that must change nothing.
 
+mod sources;
+
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
