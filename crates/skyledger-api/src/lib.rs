@@ -1,5 +1,6 @@
 //! The CloudSpend HTTP API: route table, envelope and error mapping, auth extractors.
 
+mod cost;
 pub mod envelope;
 mod gate;
 pub mod input;

@@ -29,6 +29,7 @@ use std::time::Duration;
 use chrono::Utc;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::dataframe::DataFrame;
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::{Stream, StreamExt, TryStreamExt};
@@ -45,8 +46,8 @@ pub use manifest::{
 };
 pub use period::{BillingPeriod, CostAccountKey};
 pub use query::{
-    CostQuery, CostRow, CostTable, CostType, DateRange, Dimension, Granularity, Order, QuerySource,
-    TagFilter,
+    AccountScope, CostQuery, CostRow, CostTable, CostType, CountRow, DateRange, Dimension,
+    Granularity, Order, QuerySource, TagFilter, TagUse,
 };
 
 use table::{ManifestTable, join};
@@ -559,6 +560,55 @@ impl Ledger {
 
     /// Runs a cost query on the current snapshot.
     pub async fn query(&self, q: &CostQuery) -> Result<CostTable> {
+        let (df, use_rollup) = self.frame(q, true).await?;
+        let batches = query::plan(df, q)?.collect().await?;
+        Ok(CostTable {
+            group_by: q.group_by.clone(),
+            granularity: q.granularity,
+            rows: query::rows_of(&batches, q)?,
+            source: if use_rollup {
+                QuerySource::Rollup
+            } else {
+                QuerySource::LineItems
+            },
+        })
+    }
+
+    /// Counts the distinct values of `counted` (e.g. resources) per time bucket and group of
+    /// `q`; `q.cost_type` is not used.
+    pub async fn count_distinct(
+        &self,
+        q: &CostQuery,
+        counted: &Dimension,
+    ) -> Result<Vec<CountRow>> {
+        let mut scan = q.clone();
+        scan.group_by.push(counted.clone());
+        let (df, _) = self.frame(&scan, true).await?;
+        let batches = query::plan_measure(df, q, query::Measure::Distinct(counted))?
+            .collect()
+            .await?;
+        query::count_rows_of(&batches, q)
+    }
+
+    /// Tag key/value pairs of the rows `q` selects, with their cost (`q.group_by`,
+    /// granularity, order and limit are not used), largest cost first.
+    pub async fn tags(&self, q: &CostQuery) -> Result<Vec<TagUse>> {
+        let (df, _) = self.frame(q, false).await?;
+        let df = query::filter(df, q)?.select(vec![
+            datafusion::prelude::ident(columns::TAGS),
+            datafusion::prelude::ident(q.cost_type.column()),
+        ])?;
+        let mut stream = df.execute_stream().await?;
+        let mut acc = query::TagAccumulator::default();
+        while let Some(batch) = stream.next().await {
+            acc.add(&batch?)?;
+        }
+        Ok(acc.finish())
+    }
+
+    /// The data frame `q` runs on: the daily rollups when allowed and `q` fits them, else the
+    /// line items; pruned to the periods `q` can touch.
+    async fn frame(&self, q: &CostQuery, allow_rollup: bool) -> Result<(DataFrame, bool)> {
         q.validate(&self.opts.schema)?;
         let snapshot = self.manifest.load().await?;
         let (start, end) = q.range.micros();
@@ -566,15 +616,10 @@ impl Ledger {
             .state
             .periods
             .iter()
-            .filter(|p| {
-                (q.cost_accounts.is_empty()
-                    || q.cost_accounts
-                        .iter()
-                        .any(|a| a == p.cost_account_id.as_str()))
-                    && p.may_overlap(start, end)
-            })
+            .filter(|p| q.may_include(p.cost_account_id.as_str()) && p.may_overlap(start, end))
             .collect();
-        let use_rollup = self.opts.daily_rollups
+        let use_rollup = allow_rollup
+            && self.opts.daily_rollups
             && q.fits_rollup()
             && entries.iter().all(|e| e.rollup.is_some());
         let table = if use_rollup {
@@ -592,18 +637,7 @@ impl Ledger {
                 entries.iter().flat_map(|e| e.files.iter()),
             )
         };
-        let df = query::plan(self.ctx.read_table(Arc::new(table))?, q)?;
-        let batches = df.collect().await?;
-        Ok(CostTable {
-            group_by: q.group_by.clone(),
-            granularity: q.granularity,
-            rows: query::rows_of(&batches, q)?,
-            source: if use_rollup {
-                QuerySource::Rollup
-            } else {
-                QuerySource::LineItems
-            },
-        })
+        Ok((self.ctx.read_table(Arc::new(table))?, use_rollup))
     }
 
     /// Deletes files no kept manifest snapshot references (older than the grace period),

@@ -10,7 +10,7 @@ use datafusion::common::ScalarValue;
 use datafusion::dataframe::DataFrame;
 use datafusion::functions::core::expr_fn::get_field;
 use datafusion::functions::datetime::expr_fn::date_trunc;
-use datafusion::functions_aggregate::expr_fn::sum;
+use datafusion::functions_aggregate::expr_fn::{count_distinct, sum};
 use datafusion::logical_expr::{Expr, SortExpr, cast, lit};
 use datafusion::prelude::ident;
 use rust_decimal::Decimal;
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::columns as c;
 use crate::error::{LedgerError, Result};
+use skyledger_types::cost_row as cr;
 pub use skyledger_types::cost_row::CostType;
 
 /// An inclusive range of UTC calendar days.
@@ -73,6 +74,22 @@ pub enum Dimension {
     ChargeCategory,
     /// The value of one tag key (null when the row lacks it).
     Tag(String),
+    ResourceName,
+    ResourceType,
+    AvailabilityZone,
+    /// The provider's line item type (AWS `lineItem/LineItemType`: Usage, RIFee, Tax, …).
+    ChargeType,
+    /// FOCUS ProviderName.
+    Provider,
+    /// 0 AWS, 1 Azure, 2 Google Cloud, 3 Oracle (as text).
+    CloudType,
+    /// Azure resource group (or the provider's equivalent).
+    ResourceGroup,
+    Operation,
+    /// BillingCurrency.
+    Currency,
+    /// FOCUS PublisherName (the marketplace seller, or the provider itself).
+    Publisher,
 }
 
 impl Dimension {
@@ -87,6 +104,16 @@ impl Dimension {
             Self::InstanceType => ident(c::INSTANCE_TYPE),
             Self::ChargeCategory => ident(c::CHARGE_CATEGORY),
             Self::Tag(key) => tag_value(key),
+            Self::ResourceName => ident(cr::RESOURCE_NAME),
+            Self::ResourceType => ident(cr::RESOURCE_TYPE),
+            Self::AvailabilityZone => ident(cr::AVAILABILITY_ZONE),
+            Self::ChargeType => ident(cr::X_LINE_ITEM_TYPE),
+            Self::Provider => ident(cr::PROVIDER_NAME),
+            Self::CloudType => ident(cr::X_CLOUD_TYPE),
+            Self::ResourceGroup => ident(cr::X_RESOURCE_GROUP),
+            Self::Operation => ident(cr::X_OPERATION),
+            Self::Currency => ident(c::BILLING_CURRENCY),
+            Self::Publisher => ident(cr::PUBLISHER_NAME),
         }
     }
 
@@ -99,6 +126,7 @@ impl Dimension {
                 | Self::CostAccount
                 | Self::BillingAccount
                 | Self::ChargeCategory
+                | Self::Currency
         )
     }
 }
@@ -129,6 +157,14 @@ pub struct TagFilter {
     pub untagged: bool,
 }
 
+/// One cost account, optionally narrowed to some of its billing accounts (FOCUS SubAccountId
+/// values; empty: all of them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountScope {
+    pub cost_account: String,
+    pub billing_accounts: Vec<String>,
+}
+
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Order {
@@ -147,6 +183,8 @@ pub struct CostQuery {
     pub cost_accounts: Vec<String>,
     /// FOCUS SubAccountId values.
     pub billing_accounts: Vec<String>,
+    /// Rows of any of these scopes (ORed; empty: no filter). ANDed with the other filters.
+    pub account_scopes: Vec<AccountScope>,
     pub tag_filters: Vec<TagFilter>,
     pub services: Vec<String>,
     pub regions: Vec<String>,
@@ -166,6 +204,7 @@ impl CostQuery {
             range,
             cost_accounts: vec![],
             billing_accounts: vec![],
+            account_scopes: vec![],
             tag_filters: vec![],
             services: vec![],
             regions: vec![],
@@ -216,6 +255,16 @@ impl CostQuery {
         Ok(())
     }
 
+    /// Whether rows of `cost_account` can match the account filters.
+    pub(crate) fn may_include(&self, cost_account: &str) -> bool {
+        (self.cost_accounts.is_empty() || self.cost_accounts.iter().any(|a| a == cost_account))
+            && (self.account_scopes.is_empty()
+                || self
+                    .account_scopes
+                    .iter()
+                    .any(|s| s.cost_account == cost_account))
+    }
+
     /// Whether the daily rollup can answer this query.
     pub(crate) fn fits_rollup(&self) -> bool {
         self.tag_filters.is_empty()
@@ -237,9 +286,9 @@ fn in_list(column: &str, values: &[String]) -> Option<Expr> {
     Some(ident(column).in_list(list, false))
 }
 
-/// Applies `q` to `df` (line items or rollup, same column names) and returns the aggregated frame
-/// with columns `period` (if a granularity is set), `k0..kn` (group keys) and `cost`.
-pub(crate) fn plan(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
+/// Keeps the rows of `df` (line items or rollup, same column names) that `q`'s range and filters
+/// select.
+pub(crate) fn filter(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
     let time_type = df
         .schema()
         .field_with_unqualified_name(c::CHARGE_PERIOD_START)?
@@ -261,6 +310,14 @@ pub(crate) fn plan(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
     ];
     filters.extend(in_list(c::COST_ACCOUNT_ID, &q.cost_accounts));
     filters.extend(in_list(c::SUB_ACCOUNT_ID, &q.billing_accounts));
+    let scopes = q.account_scopes.iter().map(|a| {
+        let account = ident(c::COST_ACCOUNT_ID).eq(lit(a.cost_account.clone()));
+        match in_list(c::SUB_ACCOUNT_ID, &a.billing_accounts) {
+            Some(sub) => account.and(sub),
+            None => account,
+        }
+    });
+    filters.extend(scopes.reduce(Expr::or));
     filters.extend(in_list(c::SERVICE_NAME, &q.services));
     filters.extend(in_list(c::REGION_ID, &q.regions));
     filters.extend(in_list(c::RESOURCE_ID, &q.resource_ids));
@@ -285,8 +342,26 @@ pub(crate) fn plan(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
         .into_iter()
         .reduce(Expr::and)
         .expect("the date range is always a filter");
-    let df = df.filter(predicate)?;
+    Ok(df.filter(predicate)?)
+}
 
+/// What each result row measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Measure<'a> {
+    /// The sum of the cost type's column, as `cost`.
+    Cost,
+    /// The number of distinct values of a dimension, as `count`.
+    Distinct(&'a Dimension),
+}
+
+/// Applies `q` to `df` (line items or rollup, same column names) and returns the aggregated frame
+/// with columns `period` (if a granularity is set), `k0..kn` (group keys) and `cost`.
+pub(crate) fn plan(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
+    plan_measure(df, q, Measure::Cost)
+}
+
+pub(crate) fn plan_measure(df: DataFrame, q: &CostQuery, measure: Measure) -> Result<DataFrame> {
+    let df = filter(df, q)?;
     let mut groups = vec![];
     if let Some(g) = q.granularity {
         // Truncate the naive UTC timestamp: truncating in a named zone converts every value.
@@ -299,7 +374,11 @@ pub(crate) fn plan(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
     for (i, d) in q.group_by.iter().enumerate() {
         groups.push(d.expr().alias(format!("k{i}")));
     }
-    let df = df.aggregate(groups, vec![sum(ident(q.cost_type.column())).alias("cost")])?;
+    let (aggregate, value) = match measure {
+        Measure::Cost => (sum(ident(q.cost_type.column())), "cost"),
+        Measure::Distinct(d) => (count_distinct(d.expr()), "count"),
+    };
+    let df = df.aggregate(groups, vec![aggregate.alias(value)])?;
 
     let mut order: Vec<SortExpr> = vec![];
     let keys = || {
@@ -315,7 +394,7 @@ pub(crate) fn plan(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
     match q.order {
         Order::Keys => order.extend(keys()),
         Order::CostDescending => {
-            order.push(ident("cost").sort(false, false));
+            order.push(ident(value).sort(false, false));
             order.extend(keys());
         }
     }
@@ -356,26 +435,164 @@ pub struct CostTable {
     pub source: QuerySource,
 }
 
+/// One row of a distinct count: the time bucket, the group keys, and how many distinct values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountRow {
+    pub period_start: Option<NaiveDate>,
+    pub keys: Vec<Option<String>>,
+    pub count: u64,
+}
+
+/// A tag key/value pair seen on the selected rows, with the cost of those rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagUse {
+    pub key: String,
+    pub value: String,
+    pub cost: Decimal,
+    pub rows: u64,
+}
+
+/// Sums cost per tag pair over batches of (Tags map, cost decimal).
+#[derive(Debug, Default)]
+pub(crate) struct TagAccumulator {
+    pairs: std::collections::HashMap<(String, String), (i128, u64)>,
+    scale: i8,
+}
+
+impl TagAccumulator {
+    pub(crate) fn add(&mut self, batch: &RecordBatch) -> Result<()> {
+        let tags = batch.column(0).as_map();
+        let cost = batch.column(1);
+        let DataType::Decimal128(_, scale) = cost.data_type() else {
+            return Err(LedgerError::InvalidQuery(format!(
+                "cost is stored as {}, expected Decimal128",
+                cost.data_type()
+            )));
+        };
+        self.scale = *scale;
+        let cost = cost.as_primitive::<Decimal128Type>();
+        let keys = tags.keys().as_string::<i32>();
+        let values = tags.values().as_string::<i32>();
+        let offsets = tags.value_offsets();
+        for row in 0..batch.num_rows() {
+            if tags.is_null(row) {
+                continue;
+            }
+            let c = if cost.is_null(row) {
+                0
+            } else {
+                cost.value(row)
+            };
+            for i in offsets[row] as usize..offsets[row + 1] as usize {
+                if values.is_null(i) {
+                    continue;
+                }
+                let (k, v) = (keys.value(i), values.value(i));
+                // Look up by reference first: most pairs repeat, and allocating per entry would
+                // dominate the scan.
+                let entry = match self.pairs.get_mut(&(k.to_string(), v.to_string())) {
+                    Some(e) => e,
+                    None => self
+                        .pairs
+                        .entry((k.to_string(), v.to_string()))
+                        .or_insert((0, 0)),
+                };
+                entry.0 = entry.0.saturating_add(c);
+                entry.1 += 1;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> Vec<TagUse> {
+        let scale = self.scale;
+        let mut out: Vec<TagUse> = self
+            .pairs
+            .into_iter()
+            .map(|((key, value), (cost, rows))| TagUse {
+                key,
+                value,
+                cost: decimal(cost, scale).unwrap_or(Decimal::ZERO),
+                rows,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.cost
+                .cmp(&a.cost)
+                .then_with(|| a.key.cmp(&b.key))
+                .then_with(|| a.value.cmp(&b.value))
+        });
+        out
+    }
+}
+
+/// Converts the batches of a [`Measure::Distinct`] plan into rows.
+pub(crate) fn count_rows_of(batches: &[RecordBatch], q: &CostQuery) -> Result<Vec<CountRow>> {
+    let mut out = vec![];
+    for b in batches {
+        let (periods, keys) = periods_and_keys(b, q)?;
+        let count = compute::cast(
+            b.column_by_name("count").expect("planned column"),
+            &DataType::Int64,
+        )?;
+        let count = count.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        for (row, (period_start, keys)) in periods.into_iter().zip(keys).enumerate() {
+            out.push(CountRow {
+                period_start,
+                keys,
+                count: u64::try_from(count.value(row)).unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}
+
+type PeriodsAndKeys = (Vec<Option<NaiveDate>>, Vec<Vec<Option<String>>>);
+
+/// The time bucket and group keys of every row of one planned batch.
+fn periods_and_keys(b: &RecordBatch, q: &CostQuery) -> Result<PeriodsAndKeys> {
+    let period = match q.granularity {
+        Some(_) => Some(compute::cast(
+            b.column_by_name("period").expect("planned column"),
+            &DataType::Timestamp(TimeUnit::Microsecond, None),
+        )?),
+        None => None,
+    };
+    let keys = (0..q.group_by.len())
+        .map(|i| {
+            let col = b.column_by_name(&format!("k{i}")).expect("planned column");
+            Ok(compute::cast(col, &DataType::Utf8)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut periods = Vec::with_capacity(b.num_rows());
+    let mut all_keys = Vec::with_capacity(b.num_rows());
+    for row in 0..b.num_rows() {
+        periods.push(match &period {
+            Some(p) if !p.is_null(row) => {
+                let us = p
+                    .as_primitive::<datafusion::arrow::datatypes::TimestampMicrosecondType>()
+                    .value(row);
+                DateTime::from_timestamp_micros(us).map(|t| t.date_naive())
+            }
+            _ => None,
+        });
+        all_keys.push(
+            keys.iter()
+                .map(|k| {
+                    let s = k.as_string::<i32>();
+                    (!s.is_null(row)).then(|| s.value(row).to_string())
+                })
+                .collect(),
+        );
+    }
+    Ok((periods, all_keys))
+}
+
 /// Converts the batches of [`plan`]'s frame into rows.
 pub(crate) fn rows_of(batches: &[RecordBatch], q: &CostQuery) -> Result<Vec<CostRow>> {
     let mut out = vec![];
     for b in batches {
-        let period = match q.granularity {
-            Some(_) => {
-                let c = compute::cast(
-                    b.column_by_name("period").expect("planned column"),
-                    &DataType::Timestamp(TimeUnit::Microsecond, None),
-                )?;
-                Some(c)
-            }
-            None => None,
-        };
-        let keys = (0..q.group_by.len())
-            .map(|i| {
-                let col = b.column_by_name(&format!("k{i}")).expect("planned column");
-                Ok(compute::cast(col, &DataType::Utf8)?)
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let (periods, keys) = periods_and_keys(b, q)?;
         let cost = b.column_by_name("cost").expect("planned column");
         let DataType::Decimal128(_, scale) = cost.data_type() else {
             return Err(LedgerError::InvalidQuery(format!(
@@ -386,23 +603,7 @@ pub(crate) fn rows_of(batches: &[RecordBatch], q: &CostQuery) -> Result<Vec<Cost
         };
         let scale = *scale;
         let cost = cost.as_primitive::<Decimal128Type>();
-        for row in 0..b.num_rows() {
-            let period_start = match &period {
-                Some(p) if !p.is_null(row) => {
-                    let us = p
-                        .as_primitive::<datafusion::arrow::datatypes::TimestampMicrosecondType>()
-                        .value(row);
-                    DateTime::from_timestamp_micros(us).map(|t| t.date_naive())
-                }
-                _ => None,
-            };
-            let keys = keys
-                .iter()
-                .map(|k| {
-                    let s = k.as_string::<i32>();
-                    (!s.is_null(row)).then(|| s.value(row).to_string())
-                })
-                .collect();
+        for (row, (period_start, keys)) in periods.into_iter().zip(keys).enumerate() {
             let cost = if cost.is_null(row) {
                 Decimal::ZERO
             } else {

@@ -10,6 +10,7 @@ mod migrate;
 pub mod oauth;
 pub mod orgs;
 pub mod source_leases;
+pub mod tags;
 pub mod tokens;
 pub mod users;
 

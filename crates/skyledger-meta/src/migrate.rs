@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cost_accounts",
         include_str!("../migrations/0003_cost_accounts.sql"),
     ),
+    (4, "tags", include_str!("../migrations/0004_tags.sql")),
     (
         5,
         "source_leases",

@@ -1,9 +1,11 @@
 //! Request-level tests of the HTTP API: the real router over a temporary data directory.
 
+mod costs;
 mod envelope;
 mod fuzz;
 mod inventory;
 mod oauth;
+mod resources;
 
 use axum::Router;
 use axum::body::Body;

@@ -2,6 +2,7 @@
 
 mod oauth;
 mod repos;
+mod tags;
 
 use skyledger_meta::Meta;
 

@@ -1,0 +1,373 @@
+//! Resolving a cost request against the metadata and cost stores: which cost accounts and
+//! billing accounts, which days, which tags — checked (unknown ids are 404, impossible dates
+//! 400) and turned into the ledger's typed `CostQuery`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use skyledger_ledger::{AccountScope, CostQuery, CostType, DateRange, Ledger, TagFilter};
+use skyledger_meta::cost_accounts::{BillingAccount, CostAccount};
+use skyledger_meta::tags::{Tag, VARIATION_CUSTOM_ACCOUNT, VARIATION_CUSTOM_RESOURCE};
+
+use super::request::{self, CostRequest, TagRef};
+use crate::AppState;
+use crate::envelope::{ApiError, ApiResult};
+
+/// A cost account in scope, with the billing accounts selected (all of them when the request
+/// names none).
+#[derive(Debug, Clone)]
+pub(crate) struct ScopedAccount {
+    pub account: CostAccount,
+    pub billing: Vec<BillingAccount>,
+    /// Whether the request narrowed the account to `billing`.
+    pub narrowed: bool,
+}
+
+/// What a cost request covers, resolved and checked.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    pub ledger: Arc<Ledger>,
+    pub accounts: Vec<ScopedAccount>,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub cost_type: CostType,
+    tag_filters: Vec<TagFilter>,
+    /// From custom resource tags: only these resources (None: no such filter).
+    resources: Option<Vec<String>>,
+}
+
+/// The cost store of this server, or 503.
+pub(crate) fn ledger(state: &AppState) -> ApiResult<Arc<Ledger>> {
+    state
+        .cost_store
+        .clone()
+        .ok_or_else(|| ApiError::Unavailable("this server has no cost store open".to_string()))
+}
+
+/// The first and last day with data of some cost accounts (None: no data).
+pub(crate) async fn data_days(
+    ledger: &Ledger,
+    cost_accounts: &[String],
+) -> ApiResult<Option<(NaiveDate, NaiveDate)>> {
+    let periods = ledger
+        .periods()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let day = |us: i64| DateTime::<Utc>::from_timestamp_micros(us).map(|t| t.date_naive());
+    let mut range: Option<(NaiveDate, NaiveDate)> = None;
+    for p in periods.iter().filter(|p| {
+        cost_accounts
+            .iter()
+            .any(|a| a == p.cost_account_id.as_str())
+    }) {
+        if let (Some(lo), Some(hi)) = (
+            p.charge_start_min_us.and_then(day),
+            p.charge_start_max_us.and_then(day),
+        ) {
+            range = Some(match range {
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+                None => (lo, hi),
+            });
+        }
+    }
+    Ok(range)
+}
+
+/// The cost accounts a request names (all of the organisation's when it names none); unknown
+/// ids are 404 naming them.
+pub(crate) async fn accounts(
+    state: &AppState,
+    org_id: &str,
+    req: &CostRequest,
+) -> ApiResult<Vec<ScopedAccount>> {
+    let meta = &state.meta;
+    let mut refs = req.accounts.clone();
+    if let Some(id) = &req.cost_account_id
+        && refs.is_empty()
+    {
+        refs.push(request::AccountRef {
+            cost_account_id: id.clone(),
+            billing_account_ids: vec![],
+        });
+    }
+    if refs.is_empty() {
+        let mut out = vec![];
+        for account in meta.cost_accounts(org_id).await? {
+            let billing = meta.billing_accounts(org_id, &account.id).await?;
+            out.push(ScopedAccount {
+                account,
+                billing,
+                narrowed: false,
+            });
+        }
+        return Ok(out);
+    }
+    let mut out: Vec<ScopedAccount> = vec![];
+    for (i, r) in refs.iter().enumerate() {
+        let id = &r.cost_account_id.0;
+        let account = meta.cost_account(org_id, id).await?.ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "accounts[{i}].cost_account_id: cost account {id:?} not found"
+            ))
+        })?;
+        if out.iter().any(|a| a.account.id == account.id) {
+            return Err(ApiError::BadRequest(format!(
+                "accounts[{i}].cost_account_id: cost account {id} is listed twice"
+            )));
+        }
+        let all = meta.billing_accounts(org_id, &account.id).await?;
+        let mut billing = vec![];
+        for (j, b) in r.billing_account_ids.iter().enumerate() {
+            // The metadata id, or the provider's own id (linked account, subscription, project).
+            let found = all
+                .iter()
+                .find(|x| x.id == b.0)
+                .or_else(|| all.iter().find(|x| x.account_key == b.0))
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!(
+                        "accounts[{i}].billing_account_ids[{j}]: billing account {:?} not found \
+                         in cost account {id}",
+                        b.0
+                    ))
+                })?;
+            if !billing.iter().any(|x: &BillingAccount| x.id == found.id) {
+                billing.push(found.clone());
+            }
+        }
+        let narrowed = !billing.is_empty();
+        out.push(ScopedAccount {
+            account,
+            billing: if narrowed { billing } else { all },
+            narrowed,
+        });
+    }
+    Ok(out)
+}
+
+/// The tag a reference names, or 404.
+pub(crate) async fn tag(state: &AppState, org_id: &str, field: &str, r: &TagRef) -> ApiResult<Tag> {
+    let t = state
+        .meta
+        .tag(org_id, &r.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("{field}: tag {:?} not found", r.id)))?;
+    if let Some(v) = r.variation
+        && v != t.variation
+        && !(v > 0 && t.variation > 0)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "{field}: tag {} has variation {}, not {v}",
+            t.id, t.variation
+        )));
+    }
+    Ok(t)
+}
+
+/// Which days a request covers when it gives no dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DefaultDays {
+    /// From the first day of the month before the newest data to the newest day with data.
+    RecentMonths,
+    /// Every day with data.
+    AllData,
+}
+
+/// Which days a request covers: its dates, or the default (ending on the newest day with data,
+/// today when there is none). Dates must be ordered and overlap the data.
+pub(crate) fn days(
+    req: &CostRequest,
+    data: Option<(NaiveDate, NaiveDate)>,
+    default: DefaultDays,
+) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let today = Utc::now().date_naive();
+    let newest = data.map_or(today, |d| d.1);
+    let end = match &req.end_date {
+        Some(s) => request::date("end_date", s)?,
+        None => newest,
+    };
+    let start = match &req.start_date {
+        Some(s) => request::date("start_date", s)?,
+        None if default == DefaultDays::AllData => data.map_or(end, |d| d.0.min(end)),
+        None => {
+            let first = end.with_day(1).unwrap_or(end);
+            first
+                .checked_sub_months(chrono::Months::new(1))
+                .unwrap_or(first)
+        }
+    };
+    if start > end {
+        return Err(ApiError::BadRequest(format!(
+            "invalid field start_date: {start} is after end_date {end}"
+        )));
+    }
+    if (end - start).num_days() > 3660 {
+        return Err(ApiError::BadRequest(format!(
+            "invalid field start_date: the range {start}..{end} is longer than ten years"
+        )));
+    }
+    if let Some((first, last)) = data {
+        if start > last {
+            return Err(ApiError::BadRequest(format!(
+                "invalid field start_date: {start} is after the newest data ({last})"
+            )));
+        }
+        if end < first {
+            return Err(ApiError::BadRequest(format!(
+                "invalid field end_date: {end} is before the oldest data ({first})"
+            )));
+        }
+    }
+    Ok((start, end))
+}
+
+impl Scope {
+    /// Resolves a cost request: accounts, days (by default the recent months), cost type and
+    /// tags.
+    pub(crate) async fn resolve(
+        state: &AppState,
+        org_id: &str,
+        req: &CostRequest,
+    ) -> ApiResult<Scope> {
+        Self::resolve_with(state, org_id, req, DefaultDays::RecentMonths).await
+    }
+
+    pub(crate) async fn resolve_with(
+        state: &AppState,
+        org_id: &str,
+        req: &CostRequest,
+        default_days: DefaultDays,
+    ) -> ApiResult<Scope> {
+        let ledger = ledger(state)?;
+        let mut accounts = accounts(state, org_id, req).await?;
+        let ids: Vec<String> = accounts.iter().map(|a| a.account.id.clone()).collect();
+        let data = data_days(&ledger, &ids).await?;
+        let (start, end) = days(req, data, default_days)?;
+        let cost_type = request::cost_type(req.cost_type)?;
+
+        // Tags: provider tags filter rows by key (values of one key ORed, keys ANDed); custom
+        // resource tags select resources; custom account tags select cost accounts.
+        let mut by_key: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut resource_sets: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let mut account_sets: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for (i, r) in req.cost_tags.iter().enumerate() {
+            let t = tag(state, org_id, &format!("cost_tags[{i}]"), r).await?;
+            match t.variation {
+                VARIATION_CUSTOM_RESOURCE | VARIATION_CUSTOM_ACCOUNT => {
+                    let targets = state.meta.tag_targets(org_id, &t.id).await?;
+                    let (sets, pick): (_, fn(&_) -> String) =
+                        if t.variation == VARIATION_CUSTOM_RESOURCE {
+                            (
+                                &mut resource_sets,
+                                |a: &skyledger_meta::tags::TagAssignment| a.resource_id.clone(),
+                            )
+                        } else {
+                            (
+                                &mut account_sets,
+                                |a: &skyledger_meta::tags::TagAssignment| a.cost_account_id.clone(),
+                            )
+                        };
+                    sets.entry(t.key.clone())
+                        .or_default()
+                        .extend(targets.iter().map(pick));
+                }
+                _ => {
+                    by_key.entry(t.key).or_default().insert(t.value);
+                }
+            }
+        }
+        for allowed in account_sets.values() {
+            accounts.retain(|a| allowed.contains(&a.account.id));
+        }
+        let resources = resource_sets.into_values().reduce(|a, b| &a & &b);
+        let tag_filters = by_key
+            .into_iter()
+            .map(|(key, values)| TagFilter {
+                key,
+                values: values.into_iter().collect(),
+                untagged: false,
+            })
+            .collect();
+        Ok(Scope {
+            ledger,
+            accounts,
+            start,
+            end,
+            cost_type,
+            tag_filters,
+            resources: resources.map(|r| r.into_iter().collect()),
+        })
+    }
+
+    /// The ledger query of this scope: its days, accounts, tags and cost type; no grouping.
+    pub(crate) fn query(&self) -> CostQuery {
+        self.query_for(self.start, self.end)
+    }
+
+    /// As [`Scope::query`] over other days (previous periods, forecasts' history).
+    pub(crate) fn query_for(&self, start: NaiveDate, end: NaiveDate) -> CostQuery {
+        let range = DateRange::new(start.min(end), end.max(start)).expect("ordered days");
+        let mut q = CostQuery::new(range);
+        q.cost_type = self.cost_type;
+        q.tag_filters = self.tag_filters.clone();
+        q.account_scopes = self
+            .accounts
+            .iter()
+            .map(|a| AccountScope {
+                cost_account: a.account.id.clone(),
+                billing_accounts: if a.narrowed {
+                    a.billing.iter().map(|b| b.account_key.clone()).collect()
+                } else {
+                    vec![]
+                },
+            })
+            .collect();
+        if self.accounts.is_empty() {
+            // Nothing in scope: a filter that matches no row.
+            q.account_scopes = vec![AccountScope {
+                cost_account: String::new(),
+                billing_accounts: vec![],
+            }];
+        }
+        if let Some(resources) = &self.resources {
+            q.resource_ids = if resources.is_empty() {
+                vec![String::new()]
+            } else {
+                resources.clone()
+            };
+        }
+        q
+    }
+
+    /// Runs a query on the cost store; store failures are 500s.
+    pub(crate) async fn run(&self, q: &CostQuery) -> ApiResult<skyledger_ledger::CostTable> {
+        self.ledger
+            .query(q)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    /// The display name of a billing account by its provider id (the id itself when unknown).
+    pub(crate) fn billing_name(&self, account_key: &str) -> String {
+        self.accounts
+            .iter()
+            .flat_map(|a| a.billing.iter())
+            .find(|b| b.account_key == account_key)
+            .map_or_else(|| account_key.to_string(), |b| b.name.clone())
+    }
+
+    /// The name of a cost account by id (the id itself when unknown).
+    pub(crate) fn account_name(&self, id: &str) -> String {
+        self.accounts
+            .iter()
+            .find(|a| a.account.id == id)
+            .map_or_else(|| id.to_string(), |a| a.account.name.clone())
+    }
+
+    /// The same-length range just before this one (for changes "vs previous period").
+    pub(crate) fn previous_range(&self) -> (NaiveDate, NaiveDate) {
+        let len = (self.end - self.start).num_days() + 1;
+        let end = self.start - chrono::Days::new(1);
+        (end - chrono::Days::new(len as u64 - 1), end)
+    }
+}
