@@ -1,16 +1,37 @@
-//! Spec section 08, "Summary Report" (Reports): `spec/sections/08-summary-report.md`.
+//! Spec section 08, "Summary Report" (Reports): `spec/sections/08-summary-report.md`. The
+//! environment-wide widgets: overall cost and its changes, discounts, data range, top entities
+//! and the cost flow, all from the cost store; report scheduling comes with that module.
 
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use skyledger_auth::Caller;
+use skyledger_ledger::{Dimension, Order};
+use skyledger_meta::cost_accounts::STATUS_PROCESSED;
 use skyledger_types::Operation::{Create, Read};
 
+use super::account_management::{month_start, same_days_before};
+use super::analytics::{group_dimension, group_name};
+use crate::AppState;
+use crate::cost::format::{key, money, percent_change};
+use crate::cost::{CostRequest, Scope};
+use crate::envelope::{ApiError, ApiResult, ok};
+use crate::input::Input;
 use crate::routes::{GET, POST, Route};
 
 pub(crate) fn routes() -> Vec<Route> {
     vec![
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/reports/report_tile_status",
             Read,
             "Get Report Tile Status",
+            report_tile_status,
         ),
         Route::missing(
             GET,
@@ -18,29 +39,33 @@ pub(crate) fn routes() -> Vec<Route> {
             Read,
             "Get schedule profiles for summary report scheduling",
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/cloud_discounts",
             Read,
             "Get cloud discounts for summary report",
+            cloud_discounts,
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/cloud_overallcost",
             Read,
             "Get cloud overall cost for summary report",
+            cloud_overallcost,
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/cloud_available_range",
             Read,
             "Get available data range for summary report",
+            cloud_available_range,
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/cloud_group_by_entities",
             Read,
             "Get cloud cost grouped by entities (summary report - step 5)",
+            cloud_group_by_entities,
         ),
         Route::missing(
             POST,
@@ -48,11 +73,302 @@ pub(crate) fn routes() -> Vec<Route> {
             Create,
             "Create scheduled summary report",
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/sankey_chart_data",
             Read,
             "Get sankey chart data (summary report - step 4)",
+            sankey_chart_data,
         ),
     ]
+}
+
+/// The cloud of a row as the summary report names it (`AWS`, `AZURE`, `GCP`, `OCI`), from its
+/// cloud type code, else its provider name.
+pub(crate) fn cloud_label(cloud_type: &Option<String>, provider: &Option<String>) -> String {
+    match cloud_type.as_deref().and_then(|c| c.parse::<i64>().ok()) {
+        Some(0) => "AWS".into(),
+        Some(1) => "AZURE".into(),
+        Some(2) => "GCP".into(),
+        Some(3) => "OCI".into(),
+        _ => key(provider),
+    }
+}
+
+/// Which processed cost accounts each report tile has data for (docs/api-decisions.md A18).
+async fn report_tile_status(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Response> {
+    let ledger = crate::cost::scope::ledger(&state)?;
+    let periods = ledger
+        .periods()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let processed: Vec<i64> = state
+        .meta
+        .cost_accounts(&caller.org_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.status == STATUS_PROCESSED)
+        .filter(|a| periods.iter().any(|p| p.cost_account_id.as_str() == a.id))
+        .filter_map(|a| a.id.parse().ok())
+        .collect();
+    Ok(ok(json!({
+        "tiles": {"reservations": {"report_type": 1, "processed_cost_account_ids": processed}}
+    })))
+}
+
+/// AWS line item types that are discounts (negative amounts off the usage cost).
+const DISCOUNT_LINE_TYPES: &[&str] = &[
+    "SavingsPlanNegation",
+    "EdpDiscount",
+    "PrivateRateDiscount",
+    "BundledDiscount",
+    "RiVolumeDiscount",
+    "DistributorDiscount",
+    "Credit",
+    "Refund",
+];
+
+/// Discounts per cloud: credits (FOCUS ChargeCategory `Credit`) and the providers' discount
+/// line items, each with its total and its kinds (docs/api-decisions.md A19).
+async fn cloud_discounts(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostRequest>,
+) -> ApiResult<Response> {
+    let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+    let mut q = scope.query();
+    q.group_by = vec![
+        Dimension::CloudType,
+        Dimension::Provider,
+        Dimension::ChargeCategory,
+        Dimension::ChargeType,
+    ];
+    let table = scope.run(&q).await?;
+    let mut clouds: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
+    for r in &table.rows {
+        let category = key(&r.keys[2]);
+        let line_type = r.keys[3].clone().unwrap_or_default();
+        let kind = if DISCOUNT_LINE_TYPES.contains(&line_type.as_str()) {
+            line_type
+        } else if category == "Credit" {
+            category
+        } else {
+            continue;
+        };
+        *clouds
+            .entry(cloud_label(&r.keys[0], &r.keys[1]))
+            .or_default()
+            .entry(kind)
+            .or_default() += r.cost;
+    }
+    let data: Vec<Value> = clouds
+        .into_iter()
+        .map(|(cloud, kinds)| {
+            let total: Decimal = kinds.values().sum();
+            json!({
+                "cloud": cloud,
+                "discount": money(total),
+                "discounts": kinds
+                    .into_iter()
+                    .map(|(kind, cost)| json!([kind, money(cost)]))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(ok(json!({"data": data})))
+}
+
+/// Month to date against the same days of the month before and of the year before, overall
+/// and per cloud (docs/api-decisions.md A17).
+async fn cloud_overallcost(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostRequest>,
+) -> ApiResult<Response> {
+    let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+    let end = scope.end;
+    let per_cloud = |start: NaiveDate, last: NaiveDate| {
+        let mut q = scope.query_for(start, last);
+        q.group_by = vec![Dimension::CloudType, Dimension::Provider];
+        q
+    };
+    let sums = |rows: Vec<skyledger_ledger::CostRow>| {
+        let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
+        for r in rows {
+            *out.entry(cloud_label(&r.keys[0], &r.keys[1])).or_default() += r.cost;
+        }
+        out
+    };
+    let current = sums(scope.run(&per_cloud(month_start(end), end)).await?.rows);
+    let (ps, pe) = same_days_before(end, 1);
+    let previous = sums(scope.run(&per_cloud(ps, pe)).await?.rows);
+    let (ys, ye) = same_days_before(end, 12);
+    let year_ago = sums(scope.run(&per_cloud(ys, ye)).await?.rows);
+    let total = |m: &BTreeMap<String, Decimal>| m.values().copied().sum::<Decimal>();
+    let (now, before, last_year) = (total(&current), total(&previous), total(&year_ago));
+    let mut clouds: Vec<(String, Decimal)> = current.into_iter().collect();
+    clouds.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let cloud_level: Vec<Value> = clouds
+        .into_iter()
+        .map(|(cloud, cost)| {
+            let before = previous.get(&cloud).copied().unwrap_or_default();
+            json!({"cloud": cloud, "current_mtd_cost": money(cost), "m_o_m": percent_change(before, cost)})
+        })
+        .collect();
+    Ok(ok(json!({
+        "overall_data": {
+            "current_mtd_cost": money(now),
+            "previous_mtd_cost": money(before),
+            "total_accounts": scope.accounts.len(),
+            "y_o_y": percent_change(last_year, now),
+            "m_o_m": percent_change(before, now),
+        },
+        "cloud_level_data": cloud_level,
+    })))
+}
+
+/// A time stamp of the store (µs since the epoch) as the spec shows it.
+fn stamp_us(us: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(us).map_or_else(String::new, |t| {
+        t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
+    })
+}
+
+/// The first and last charge start of the organisation's data; empty strings when there is
+/// none.
+async fn cloud_available_range(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Response> {
+    let ledger = crate::cost::scope::ledger(&state)?;
+    let ids: Vec<String> = state
+        .meta
+        .cost_accounts(&caller.org_id)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let periods = ledger
+        .periods()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mine = periods
+        .iter()
+        .filter(|p| ids.iter().any(|id| id == p.cost_account_id.as_str()));
+    let (mut min, mut max): (Option<i64>, Option<i64>) = (None, None);
+    for p in mine {
+        if let Some(lo) = p.charge_start_min_us {
+            min = Some(min.map_or(lo, |m| m.min(lo)));
+        }
+        if let Some(hi) = p.charge_start_max_us {
+            max = Some(max.map_or(hi, |m| m.max(hi)));
+        }
+    }
+    Ok(ok(json!({
+        "max_date": max.map_or_else(String::new, stamp_us),
+        "min_date": min.map_or_else(String::new, stamp_us),
+    })))
+}
+
+/// Most of the entities a top-N widget shows.
+const TOP_ENTITIES: usize = 100;
+
+/// Cost per cloud, cost account and entity of `group_by_type`, largest first (at most 100).
+async fn cloud_group_by_entities(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostRequest>,
+) -> ApiResult<Response> {
+    let dim = group_dimension(&state, &caller.org_id, &req).await?;
+    let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+    let mut q = scope.query();
+    q.group_by = vec![
+        Dimension::CloudType,
+        Dimension::Provider,
+        Dimension::CostAccount,
+        dim.clone(),
+    ];
+    q.order = Order::CostDescending;
+    q.limit = Some(TOP_ENTITIES);
+    let table = scope.run(&q).await?;
+    let data: Vec<Value> = table
+        .rows
+        .iter()
+        .map(|r| {
+            json!({
+                "cloud": cloud_label(&r.keys[0], &r.keys[1]),
+                "name": group_name(&scope, &dim, &r.keys[3]),
+                "acc_name": group_name(&scope, &Dimension::CostAccount, &r.keys[2]),
+                "cost": money(r.cost),
+            })
+        })
+        .collect();
+    Ok(ok(json!({"data": data})))
+}
+
+/// `[cloud, charge type, region, service, cost]` flows, largest first. The charge type is the
+/// provider's line item type (AWS `Usage`, `RIFee`; GCP `regular`), else the FOCUS
+/// ChargeCategory.
+async fn sankey_chart_data(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostRequest>,
+) -> ApiResult<Response> {
+    let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+    let mut q = scope.query();
+    q.group_by = vec![
+        Dimension::CloudType,
+        Dimension::Provider,
+        Dimension::ChargeType,
+        Dimension::ChargeCategory,
+        Dimension::Region,
+        Dimension::Service,
+    ];
+    let table = scope.run(&q).await?;
+    let mut flows: BTreeMap<(String, String, String, String), Decimal> = BTreeMap::new();
+    for r in &table.rows {
+        let charge = match &r.keys[2] {
+            Some(t) if !t.is_empty() => t.clone(),
+            _ => key(&r.keys[3]),
+        };
+        *flows
+            .entry((
+                cloud_label(&r.keys[0], &r.keys[1]),
+                charge,
+                key(&r.keys[4]),
+                key(&r.keys[5]),
+            ))
+            .or_default() += r.cost;
+    }
+    let mut flows: Vec<_> = flows.into_iter().collect();
+    flows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let data: Vec<Value> = flows
+        .into_iter()
+        .map(|((cloud, charge, region, service), cost)| {
+            json!([cloud, charge, region, service, money(cost)])
+        })
+        .collect();
+    Ok(ok(json!({"data": data})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clouds_are_named_by_code_then_provider() {
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(cloud_label(&s("1"), &s("Microsoft")), "AZURE");
+        assert_eq!(cloud_label(&s("3"), &None), "OCI");
+        assert_eq!(cloud_label(&None, &s("Alibaba Cloud")), "Alibaba Cloud");
+        assert_eq!(cloud_label(&None, &None), "-");
+    }
+
+    #[test]
+    fn store_stamps_carry_the_time_and_offset() {
+        assert_eq!(stamp_us(1_699_930_800_000_000), "2023-11-14T03:00:00+0000");
+    }
 }

@@ -1,5 +1,6 @@
 //! Request-level tests of the HTTP API: the real router over a temporary data directory.
 
+mod accounts;
 mod costs;
 mod envelope;
 mod fuzz;
