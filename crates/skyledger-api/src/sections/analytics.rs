@@ -174,6 +174,15 @@ async fn group_by_property(
     Extension(caller): Extension<Caller>,
     Input(req): Input<CostRequest>,
 ) -> ApiResult<Response> {
+    if let Some(custom) = custom_tag_grouping(&state, &caller.org_id, &req).await? {
+        let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+        let groups = group_by_custom_tag(&state, &caller.org_id, &scope, &custom).await?;
+        let rows: Vec<Value> = groups
+            .into_iter()
+            .map(|(name, cost)| json!({"group_name": name, "cost": money(cost)}))
+            .collect();
+        return Ok(ok(json!({"return_data": rows})));
+    }
     let dim = group_dimension(&state, &caller.org_id, &req).await?;
     let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
     let mut q = scope.query();
@@ -186,6 +195,70 @@ async fn group_by_property(
         .map(|r| json!({"group_name": group_name(&scope, &dim, &r.keys[0]), "cost": money(r.cost)}))
         .collect();
     Ok(ok(json!({"return_data": rows})))
+}
+
+/// The custom tag a `group_by_type: "tag"` request groups by, if the tag is a custom one.
+async fn custom_tag_grouping(
+    state: &AppState,
+    org_id: &str,
+    req: &CostRequest,
+) -> ApiResult<Option<skyledger_meta::tags::Tag>> {
+    if req.group_by_type.as_deref() != Some("tag") {
+        return Ok(None);
+    }
+    let Some((field, r)) = req
+        .property
+        .as_ref()
+        .map(|p| ("property", p))
+        .or_else(|| req.group_by_tags.first().map(|t| ("group_by_tags[0]", t)))
+    else {
+        return Ok(None);
+    };
+    let t = crate::cost::scope::tag(state, org_id, field, r).await?;
+    Ok((t.variation != skyledger_meta::tags::VARIATION_PROVIDER).then_some(t))
+}
+
+/// Cost per value of a custom tag key: resources (custom resource tags) or cost accounts
+/// (custom account tags) carrying a value of the key, the rest as `-`; largest first.
+pub(crate) async fn group_by_custom_tag(
+    state: &AppState,
+    org_id: &str,
+    scope: &Scope,
+    tag: &skyledger_meta::tags::Tag,
+) -> ApiResult<Vec<(String, Decimal)>> {
+    let on_resources = tag.variation == skyledger_meta::tags::VARIATION_CUSTOM_RESOURCE;
+    // (cost account, resource or "") -> value of the key
+    let values: std::collections::HashMap<(String, String), String> = state
+        .meta
+        .tag_assignments(org_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.tag.key == tag.key && a.tag.variation == tag.variation)
+        .map(|a| ((a.cost_account_id, a.resource_id), a.tag.value))
+        .collect();
+    let mut q = scope.query();
+    q.group_by = if on_resources {
+        vec![Dimension::CostAccount, Dimension::Resource]
+    } else {
+        vec![Dimension::CostAccount]
+    };
+    let mut groups: BTreeMap<String, Decimal> = BTreeMap::new();
+    for r in scope.run(&q).await?.rows {
+        let account = r.keys[0].clone().unwrap_or_default();
+        let target = if on_resources {
+            r.keys[1].clone().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let name = values
+            .get(&(account, target))
+            .cloned()
+            .unwrap_or_else(|| "-".to_string());
+        *groups.entry(name).or_default() += r.cost;
+    }
+    let mut out: Vec<(String, Decimal)> = groups.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
 }
 
 /// Score at or above which a day's cost counts as an anomaly in the spend panel.

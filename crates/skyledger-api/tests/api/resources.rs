@@ -185,6 +185,28 @@ async fn custom_tags_on_resources_and_accounts_filter_like_provider_tags() {
         "{total} vs {expected}"
     );
 
+    // Grouping by the custom tag's key: the tagged resources, and the rest as "-".
+    let body =
+        c.focus_body(json!({"group_by_type": "tag", "group_by_tags": [{"v": 1, "id": ids[0]}]}));
+    let data = c
+        .post("/cs/api/cost/accounts/group_by_property", body)
+        .await;
+    let groups: BTreeMap<String, f64> = data["return_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["group_name"].as_str().unwrap().to_string(),
+                num(&g["cost"]),
+            )
+        })
+        .collect();
+    let all: Decimal = rows.iter().map(|r| r.billed).sum();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert_eq!(groups["platform-team"], shown(expected));
+    assert_eq!(groups["-"], shown(all - expected));
+
     // The tag shows on the resource with its provider tags.
     let uri = json_string(
         &format!(
