@@ -107,6 +107,13 @@ pub async fn run(
                     _ = stop.wait_for(|s| *s) => break,
                 }
             }
+            // A poll abandoned by the stop may have left this node's lease behind.
+            if let Err(e) = meta
+                .release_source_lease(&source.request.org_id, &url, &holder)
+                .await
+            {
+                tracing::warn!(source = %url, error = %e, "cannot release the lease");
+            }
             tracing::info!(source = %url, "polling stopped");
         });
     }

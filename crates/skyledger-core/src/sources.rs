@@ -604,6 +604,15 @@ pub struct DeliveryOutcome {
     pub result: Option<Result<IngestSummary, IngestFailure>>,
 }
 
+/// A task that ends when its handle is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// A name for this process in source leases: host, process id and start time.
 pub fn node_id() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into());
@@ -639,7 +648,8 @@ pub async fn ingest_source(
             source_id.clone(),
             holder.to_string(),
         );
-        tokio::spawn(async move {
+        // Aborted on drop too: a poll abandoned at shutdown must not keep renewing.
+        AbortOnDrop(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(LEASE_TTL / 3).await;
                 match meta.try_lease_source(&org, &id, &holder, ttl).await {
@@ -648,10 +658,10 @@ pub async fn ingest_source(
                     Err(e) => tracing::warn!(source = %id, error = %e, "cannot renew the lease"),
                 }
             }
-        })
+        }))
     };
     let result = ingest_deliveries(meta, ledger, request, &source, &source_id, on_progress).await;
-    renew.abort();
+    drop(renew);
     meta.release_source_lease(&request.org_id, &source_id, holder)
         .await?;
     result

@@ -15,6 +15,37 @@ pub struct Config {
     pub storage: StorageConfig,
     pub log: LogConfig,
     pub organization: OrganizationConfig,
+    /// Billing sources `serve` polls (`[[sources]]`, none by default).
+    pub sources: Vec<SourceConfig>,
+}
+
+/// One billing source `serve` polls: every `interval_secs` it is listed and its new or changed
+/// deliveries are ingested.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SourceConfig {
+    /// `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix` or a local folder.
+    pub url: String,
+    /// Name of the cost account. Empty: the billing account's name in the data.
+    pub account_name: String,
+    /// Format instead of sniffing it (`focus`, `aws_cur`, …). Empty: sniffed.
+    pub format: String,
+    /// Seconds between two listings of the source.
+    pub interval_secs: u64,
+    /// Ingest the good rows of a delivery and count the bad ones instead of refusing it.
+    pub skip_bad_rows: bool,
+}
+
+impl Default for SourceConfig {
+    fn default() -> Self {
+        SourceConfig {
+            url: String::new(),
+            account_name: String::new(),
+            format: String::new(),
+            interval_secs: 3600,
+            skip_bad_rows: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,6 +188,26 @@ impl Config {
         if self.log.level.trim().is_empty() {
             bail!("log.level: must not be empty");
         }
+        for (i, source) in self.sources.iter().enumerate() {
+            if let Err(e) = skyledger_core::sources::SourceUrl::parse(&source.url) {
+                bail!("sources[{i}].url: {e}");
+            }
+            if !source.format.is_empty()
+                && skyledger_ingest::Format::parse(&source.format).is_none()
+            {
+                bail!(
+                    "sources[{i}].format: unknown format {:?}; supported: {}",
+                    source.format,
+                    skyledger_ingest::supported_formats()
+                );
+            }
+            if source.interval_secs < 10 {
+                bail!(
+                    "sources[{i}].interval_secs: {} is too short (at least 10)",
+                    source.interval_secs
+                );
+            }
+        }
         Ok(())
     }
 
@@ -190,6 +241,14 @@ impl Config {
 /// Merges a file's table into the defaults, refusing keys the defaults do not have.
 fn overlay(base: &mut Table, file: Table, path: &Path) -> anyhow::Result<()> {
     for (section, value) in file {
+        // `[[sources]]`: the file's list replaces the (empty) default; each entry's keys are
+        // checked when the whole is deserialised.
+        if let (Some(Value::Array(target)), Value::Array(entries)) =
+            (base.get_mut(&section), &value)
+        {
+            *target = entries.clone();
+            continue;
+        }
         let Some(Value::Table(target)) = base.get_mut(&section) else {
             bail!(
                 "{}: unknown section [{section}] (known: {})",
@@ -334,10 +393,63 @@ mod tests {
         let text = std::fs::read_to_string(&example).unwrap();
         let table = Table::try_from(Config::default()).unwrap();
         for (section, values) in &table {
+            let Some(values) = values.as_table() else {
+                continue;
+            };
             assert!(text.contains(&format!("[{section}]")), "{section}");
-            for key in values.as_table().unwrap().keys() {
+            for key in values.keys() {
                 assert!(text.contains(&format!("{key} =")), "{section}.{key}");
             }
+        }
+        // The commented `[[sources]]` example, uncommented, is a valid source naming every key
+        // (with the defaults where it does not say otherwise).
+        let block: String = text
+            .lines()
+            .skip_while(|l| !l.starts_with("# [[sources]]"))
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| format!("{}\n", l.trim_start_matches('#').trim_start()))
+            .collect();
+        let source_keys = Table::try_from(SourceConfig::default()).unwrap();
+        for key in source_keys.keys() {
+            assert!(block.contains(&format!("\n{key} =")), "sources.{key}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, &block).unwrap();
+        let config = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(config.sources.len(), 1);
+        assert!(config.sources[0].url.starts_with("s3://"));
+    }
+
+    #[test]
+    fn sources_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[[sources]]\nurl = \"s3://bills/cur\"\n[[sources]]\nurl = \"gs://b/x\"\ninterval_secs = 60\nformat = \"gcp\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(config.sources.len(), 2);
+        assert_eq!(config.sources[0].interval_secs, 3600);
+        assert_eq!(config.sources[1].format, "gcp");
+        for (text, needle) in [
+            ("[[sources]]\nurl = \"ftp://x/y\"\n", "sources[0].url"),
+            ("[[sources]]\nurl = \"\"\n", "sources[0].url"),
+            (
+                "[[sources]]\nurl = \"s3://b\"\nformat = \"xls\"\n",
+                "sources[0].format",
+            ),
+            (
+                "[[sources]]\nurl = \"s3://b\"\ninterval_secs = 1\n",
+                "interval_secs",
+            ),
+            ("[[sources]]\nurl = \"s3://b\"\nurll = 1\n", "urll"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = format!("{:#}", Config::load(Some(&path), env(&[])).unwrap_err());
+            assert!(err.contains(needle), "{text:?}: {err}");
         }
     }
 }

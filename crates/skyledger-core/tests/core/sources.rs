@@ -423,6 +423,13 @@ async fn polling_picks_up_new_deliveries_skips_unchanged_ones_and_stops() {
         .await
         .expect("the polling job stops when asked")
         .unwrap();
+    assert!(
+        s.meta
+            .try_lease_source(&s.org, "s3://feeds/exports", "node-b", 60_000)
+            .await
+            .unwrap(),
+        "the stopped job holds no lease"
+    );
     assert_eq!(
         stored_unblended(&s, &aws.id).await,
         Decimal::from_str(GOLDEN_UNBLENDED).unwrap(),

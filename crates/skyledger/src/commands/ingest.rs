@@ -1,24 +1,29 @@
 //! `skyledger ingest` and `skyledger accounts list`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use skyledger_core::ingestion::{IngestRequest, IngestSummary, Progress, ingest};
+use skyledger_core::sources::{SourceOptions, SourceRequest, SourceUrl, ingest_source, node_id};
 use skyledger_ingest::Format;
 use skyledger_ledger::Ledger;
 use skyledger_meta::Meta;
 
 use super::Context;
 
-/// Ingest billing deliveries: files, CUR manifests, or folders holding a delivery.
+/// Ingest billing deliveries: files, CUR manifests, folders, or object-store sources.
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {
-    /// Billing files (CSV, csv.gz, zip, Parquet, JSON lines), CUR manifests or delivery folders;
-    /// each is one delivery whose billing periods replace the stored ones atomically.
-    #[arg(required = true)]
+    /// Billing files (CSV, csv.gz, zip, Parquet, JSON lines), CUR manifests, a folder holding
+    /// one manifest, or a source: `s3://bucket/prefix`, `gs://bucket/prefix`,
+    /// `az://container/prefix`, or a folder laid out like a bucket. A source is listed and each
+    /// delivery in it (the newest manifest of each billing period, each standalone export file)
+    /// is ingested; a delivery's billing periods replace the stored ones atomically.
+    /// Credentials come from AWS_*, GOOGLE_* and AZURE_* variables (see docs/operations.md).
+    #[arg(required = true, value_name = "PATH_OR_URL")]
     pub paths: Vec<PathBuf>,
     /// Name of the cost account (default: the billing account's name in the data).
     #[arg(long)]
@@ -56,6 +61,23 @@ pub enum AccountsCommand {
     },
 }
 
+/// A source to list rather than one delivery: a URL, or a folder without a manifest of its own.
+fn as_source(path: &Path) -> Option<SourceUrl> {
+    let text = path.to_str()?;
+    if text.contains("://") {
+        return SourceUrl::parse(text).ok();
+    }
+    let holds_manifest = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+                name.ends_with("manifest.json") && !name.ends_with("redshiftmanifest.json")
+            })
+        })
+    };
+    (path.is_dir() && !holds_manifest(path)).then(|| SourceUrl::parse(text).ok())?
+}
+
 /// Ingests `paths` one delivery after another, with a progress bar on a terminal.
 pub async fn ingest_all(
     meta: &Meta,
@@ -64,8 +86,56 @@ pub async fn ingest_all(
     args: &IngestArgs,
     quiet: bool,
 ) -> anyhow::Result<Vec<IngestSummary>> {
+    ingest_all_in(meta, ledger, org_id, args, quiet, None).await
+}
+
+/// [`ingest_all`], downloading object-store deliveries into `work_dir` (default: the system's
+/// temporary folder).
+pub async fn ingest_all_in(
+    meta: &Meta,
+    ledger: &Ledger,
+    org_id: &str,
+    args: &IngestArgs,
+    quiet: bool,
+    work_dir: Option<PathBuf>,
+) -> anyhow::Result<Vec<IngestSummary>> {
     let mut summaries = Vec::new();
     for path in &args.paths {
+        if let Some(url) = as_source(path) {
+            let request = SourceRequest {
+                org_id: org_id.to_string(),
+                url,
+                account_name: args.account_name.clone(),
+                format: args.format,
+                skip_bad_rows: args.skip_bad_rows,
+                force: args.force,
+                options: SourceOptions::default(),
+                work_dir: work_dir.clone(),
+            };
+            let outcomes =
+                ingest_source(meta, ledger, &request, &node_id(), Arc::new(|_| {})).await?;
+            if outcomes.is_empty() {
+                bail!("{}: holds no billing files or manifests", request.url);
+            }
+            let mut failed = Vec::new();
+            for outcome in outcomes {
+                match outcome.result {
+                    Some(Ok(summary)) => summaries.push(summary),
+                    Some(Err(e)) => failed.push(format!(
+                        "{} was not ingested; its stored data is unchanged: {e}",
+                        outcome.url
+                    )),
+                    None => summaries.push(IngestSummary::unchanged(&outcome.url)),
+                }
+            }
+            if !failed.is_empty() {
+                for summary in &summaries {
+                    print_summary(summary, 0.0);
+                }
+                bail!("{}", failed.join("\n"));
+            }
+            continue;
+        }
         let bar = if quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
         } else {
@@ -204,9 +274,14 @@ pub async fn accounts(ctx: &Context, command: &AccountsCommand) -> anyhow::Resul
     Ok(())
 }
 
-/// Refuses paths that do not exist before anything is opened.
+/// Refuses paths that do not exist, and source URLs that do not parse, before anything is
+/// opened.
 pub fn check_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
     for path in paths {
+        if let Some(text) = path.to_str().filter(|t| t.contains("://")) {
+            SourceUrl::parse(text)?;
+            continue;
+        }
         if !path.exists() {
             bail!("{}: no such file or folder", path.display());
         }

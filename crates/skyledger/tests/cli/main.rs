@@ -1,6 +1,8 @@
 //! The `skyledger` binary as a user runs it: configuration errors, the route inventory, tokens,
 //! admin users, and `serve` answering over TCP then stopping on SIGTERM.
 
+mod sources;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Output, Stdio};
