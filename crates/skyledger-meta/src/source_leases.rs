@@ -105,16 +105,33 @@ mod tests {
                 .await
                 .unwrap()
         );
+        // Nodes racing for a free lease: exactly one wins.
+        let race = format!("{src}-race");
+        let attempts: Vec<_> = (0..8)
+            .map(|i| {
+                let (meta, org, race) = (meta.clone(), org.clone(), race.clone());
+                tokio::spawn(async move {
+                    meta.try_lease_source(&org, &race, &format!("node-{i}"), 60_000)
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut winners = 0;
+        for attempt in attempts {
+            winners += usize::from(attempt.await.unwrap());
+        }
+        assert_eq!(winners, 1);
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread")]
     async fn sqlite_leases_exclude_each_other() {
         let dir = tempfile::tempdir().unwrap();
         let meta = Meta::connect(&Meta::sqlite_url(dir.path())).await.unwrap();
         leases_exclude_each_other(meta).await;
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread")]
     async fn postgres_leases_exclude_each_other() {
         let Ok(url) = std::env::var("SKYLEDGER_TEST_POSTGRES_URL") else {
             eprintln!("SKIPPED postgres lease test: SKYLEDGER_TEST_POSTGRES_URL is not set");
