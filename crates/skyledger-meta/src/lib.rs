@@ -5,6 +5,7 @@
 //! `BIGINT` unix milliseconds and `BIGINT` 0/1 flags.
 
 pub mod cost_accounts;
+pub mod cost_centers;
 pub mod ids;
 mod migrate;
 pub mod oauth;

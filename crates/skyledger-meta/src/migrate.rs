@@ -21,6 +21,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "source_leases",
         include_str!("../migrations/0005_source_leases.sql"),
     ),
+    (
+        6,
+        "cost_centers",
+        include_str!("../migrations/0006_cost_centers.sql"),
+    ),
 ];
 
 pub(crate) async fn run(meta: &Meta) -> Result<Vec<i64>> {

@@ -1,5 +1,6 @@
 //! Repository tests, run against SQLite and, when `SKYLEDGER_TEST_POSTGRES_URL` is set, PostgreSQL.
 
+mod cost_centers;
 mod oauth;
 mod repos;
 mod tags;
