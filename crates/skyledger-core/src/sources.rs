@@ -232,7 +232,7 @@ impl Delivery {
 fn store_error(url: &SourceUrl, what: &str, e: impl fmt::Display) -> SourceError {
     SourceError::Store {
         url: url.to_string(),
-        reason: format!("{what}: {e}"),
+        reason: credential_hint(url.scheme, &format!("{what}: {e}")),
     }
 }
 

@@ -243,10 +243,14 @@ fn overlay(base: &mut Table, file: Table, path: &Path) -> anyhow::Result<()> {
     for (section, value) in file {
         // `[[sources]]`: the file's list replaces the (empty) default; each entry's keys are
         // checked when the whole is deserialised.
-        if let (Some(Value::Array(target)), Value::Array(entries)) =
-            (base.get_mut(&section), &value)
-        {
-            *target = entries.clone();
+        if let Some(Value::Array(target)) = base.get_mut(&section) {
+            let Value::Array(entries) = value else {
+                bail!(
+                    "{}: {section} must be a list of tables ([[{section}]])",
+                    path.display()
+                );
+            };
+            *target = entries;
             continue;
         }
         let Some(Value::Table(target)) = base.get_mut(&section) else {
@@ -446,6 +450,7 @@ mod tests {
                 "interval_secs",
             ),
             ("[[sources]]\nurl = \"s3://b\"\nurll = 1\n", "urll"),
+            ("[sources]\nurl = \"s3://b\"\n", "[[sources]]"),
         ] {
             std::fs::write(&path, text).unwrap();
             let err = format!("{:#}", Config::load(Some(&path), env(&[])).unwrap_err());
