@@ -107,6 +107,22 @@ impl Meta {
         .await
     }
 
+    /// When each user of an organisation last signed in (their newest sign-in session, in
+    /// unix milliseconds), by user id; users who never signed in are absent.
+    pub async fn last_sign_ins(&self, org_id: &str) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT s.user_id AS user_id, MAX(s.created_at) AS signed_in_at
+             FROM oauth_sessions s JOIN users u ON u.id = s.user_id
+             WHERE u.org_id = $1 GROUP BY s.user_id ORDER BY s.user_id",
+        )
+        .bind(org_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok((r.try_get("user_id")?, r.try_get("signed_in_at")?)))
+            .collect()
+    }
+
     pub async fn set_user_password(&self, id: &str, password_hash: &str) -> Result<()> {
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)

@@ -250,25 +250,43 @@ pub(crate) async fn users_listing(state: &AppState, caller: &Caller) -> ApiResul
     let users = active_users(state, &caller.org_id).await?;
     let contact = account_contact(&users);
     let contact_id = contact.map_or_else(String::new, |u| u.id.clone());
+    let signed_in: HashMap<String, i64> = state
+        .meta
+        .last_sign_ins(&caller.org_id)
+        .await?
+        .into_iter()
+        .collect();
     let list: Vec<Value> = users
         .iter()
         .map(|u| {
             let r = roles(u);
+            let last_login = signed_in.get(&u.id).map_or_else(String::new, |ms| {
+                chrono::DateTime::<chrono::Utc>::from_timestamp_millis(*ms)
+                    .map_or_else(String::new, |t| {
+                        t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
+                    })
+            });
             json!({
                 "is_account_contact": u.id == contact_id,
                 "cloudspend_role": r.cloudspend,
+                "last_login_time": last_login,
                 "is_invited": false,
                 "display_name": u.name,
                 "user_role_name": r.user_name,
                 "org_role": r.org,
                 "cloudspend_role_name": r.cloudspend_name,
                 "zuid": u.id,
+                // StatusIQ and SiteScan are Site24x7 products Skyledger does not have.
+                "statusiq_role_name": "",
                 "selection_type": 0,
                 "user_role": r.user,
+                "statusiq_role": "",
                 "email_address": u.email,
                 "user_id": u.id,
+                "sitescan_role": "",
                 "mobile_settings": {},
                 "photo_url": "",
+                "sitescan_role_name": "",
                 // Spec overview §7.22: 1 = e-mail, the one medium Skyledger notifies by.
                 "notify_medium": [1],
             })

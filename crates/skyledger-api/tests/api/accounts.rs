@@ -210,6 +210,19 @@ async fn accounts_users_lists_each_user_with_roles() {
     let c = cost_app().await;
     let admin = add_user(&c, "admin@example.com", true).await;
     let user = add_user(&c, "user@example.com", false).await;
+    // The admin signed in to the console at 1700000000 s = 2023-11-14 22:13:20 UTC.
+    c.app
+        .state
+        .meta
+        .insert_session(&skyledger_meta::oauth::Session {
+            id_hash: "session".into(),
+            user_id: admin.clone(),
+            csrf: "csrf".into(),
+            created_at: 1_700_000_000_000,
+            expires_at: 1_700_000_600_000,
+        })
+        .await
+        .unwrap();
     let data = get_as(&c, &admin, "/cs/api/cost/accounts/users").await;
     assert_eq!(data["contact_id"], admin);
     assert_eq!(data["org_info"]["name"], "Test Org");
@@ -227,6 +240,11 @@ async fn accounts_users_lists_each_user_with_roles() {
         by_id[admin.as_str()]["cloudspend_role_name"],
         "Cost Administrator"
     );
+    assert_eq!(
+        by_id[admin.as_str()]["last_login_time"],
+        "2023-11-14T22:13:20+0000"
+    );
+    assert_eq!(by_id[user.as_str()]["last_login_time"], "");
     assert_eq!(by_id[user.as_str()]["is_account_contact"], false);
     assert_eq!(by_id[user.as_str()]["cloudspend_role"], 11);
     assert_eq!(by_id[user.as_str()]["email_address"], "user@example.com");

@@ -301,3 +301,48 @@ async fn ingest_jobs_and_deliveries() {
         );
     }
 }
+
+#[tokio::test]
+async fn last_sign_ins_are_each_users_newest_session() {
+    use skyledger_meta::oauth::Session;
+    for (name, meta) in backends().await.stores {
+        let org = meta.create_org("Signers", "UTC").await.unwrap();
+        let other = meta.create_org("Others", "UTC").await.unwrap();
+        let mut users = vec![];
+        for (org_id, email) in [
+            (&org.id, "a@signers.example"),
+            (&org.id, "b@signers.example"),
+            (&other.id, "x@others.example"),
+        ] {
+            let new = NewUser {
+                org_id,
+                email,
+                name: "Signer",
+                password_hash: None,
+                is_admin: false,
+            };
+            users.push(meta.create_user(&new).await.unwrap());
+        }
+        let (a, x) = (&users[0], &users[2]);
+        for (i, (u, at)) in [(a, 1_000), (a, 3_000), (a, 2_000), (x, 5_000)]
+            .into_iter()
+            .enumerate()
+        {
+            meta.insert_session(&Session {
+                id_hash: format!("{name}-session-{i}"),
+                user_id: u.id.clone(),
+                csrf: "c".into(),
+                created_at: at,
+                expires_at: at + 60_000,
+            })
+            .await
+            .unwrap();
+        }
+        // b never signed in; x belongs to another organisation.
+        assert_eq!(
+            meta.last_sign_ins(&org.id).await.unwrap(),
+            vec![(a.id.clone(), 3_000)],
+            "{name}"
+        );
+    }
+}
