@@ -444,7 +444,8 @@ fn is_manifest_key(key: &str) -> bool {
 /// Files the readers take: CSV (plain, gz, zip), Parquet and JSON lines.
 fn is_billing_file(key: &str) -> bool {
     let name = key.rsplit('/').next().unwrap_or(key).to_ascii_lowercase();
-    if name.starts_with('.') || name.starts_with('_') || is_manifest_key(key) {
+    // Every `*manifest.json` (Redshift's too) describes data; none is data.
+    if name.starts_with('.') || name.starts_with('_') || name.ends_with("manifest.json") {
         return false;
     }
     let name = name.strip_suffix(".gz").unwrap_or(&name);
@@ -876,6 +877,7 @@ mod tests {
             listed("azure/daily.csv", 10),
             listed("azure/readme.txt", 10),
             listed("cur/rep/rep-create-table.sql", 10),
+            listed("cur/rep/rep-RedshiftManifest.json", 10),
         ];
         let manifests = vec![
             (

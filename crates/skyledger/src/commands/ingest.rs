@@ -78,6 +78,35 @@ fn as_source(path: &Path) -> Option<SourceUrl> {
     (path.is_dir() && !holds_manifest(path)).then(|| SourceUrl::parse(text).ok())?
 }
 
+/// A progress bar on a terminal (hidden otherwise) and the callback that moves it: bytes read
+/// of the delivery, rows and rows/s, ETA.
+fn progress_bar(prefix: String, quiet: bool) -> (ProgressBar, Arc<dyn Fn(Progress) + Send + Sync>) {
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {bytes}/{total_bytes} {msg} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(prefix);
+        bar
+    };
+    let started = std::time::Instant::now();
+    let on_progress = {
+        let bar = bar.clone();
+        Arc::new(move |p: Progress| {
+            bar.set_length(p.total_bytes);
+            bar.set_position(p.bytes.min(p.total_bytes));
+            let rate = p.rows as f64 / started.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!("{} rows, {:.0} rows/s", p.rows, rate));
+        })
+    };
+    (bar, on_progress)
+}
+
 /// Ingests `paths` one delivery after another, with a progress bar on a terminal.
 pub async fn ingest_all(
     meta: &Meta,
@@ -112,8 +141,10 @@ pub async fn ingest_all_in(
                 options: SourceOptions::default(),
                 work_dir: work_dir.clone(),
             };
-            let outcomes =
-                ingest_source(meta, ledger, &request, &node_id(), Arc::new(|_| {})).await?;
+            let (bar, on_progress) = progress_bar(request.url.to_string(), quiet);
+            let outcomes = ingest_source(meta, ledger, &request, &node_id(), on_progress).await;
+            bar.finish_and_clear();
+            let outcomes = outcomes?;
             if outcomes.is_empty() {
                 bail!("{}: holds no billing files or manifests", request.url);
             }
@@ -136,29 +167,7 @@ pub async fn ingest_all_in(
             }
             continue;
         }
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{prefix} [{bar:30}] {bytes}/{total_bytes} {msg} eta {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar.set_prefix(path.display().to_string());
-            bar
-        };
-        let started = std::time::Instant::now();
-        let on_progress = {
-            let bar = bar.clone();
-            Arc::new(move |p: Progress| {
-                bar.set_length(p.total_bytes);
-                bar.set_position(p.bytes.min(p.total_bytes));
-                let rate = p.rows as f64 / started.elapsed().as_secs_f64().max(0.001);
-                bar.set_message(format!("{} rows, {:.0} rows/s", p.rows, rate));
-            })
-        };
+        let (bar, on_progress) = progress_bar(path.display().to_string(), quiet);
         let request = IngestRequest {
             org_id: org_id.to_string(),
             path: path.clone(),
