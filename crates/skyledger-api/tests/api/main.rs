@@ -1,6 +1,7 @@
 //! Request-level tests of the HTTP API: the real router over a temporary data directory.
 
 mod accounts;
+mod conformance;
 mod costs;
 mod envelope;
 mod fuzz;
