@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use skyledger_types::cost_row::SourceFormat;
+use skyledger_types::cost_row::{MONEY_SCALE, QUANTITY_SCALE, SourceFormat};
 
 use crate::header::Header;
-use crate::row::{CellError, RowStage, c, parse_money};
-use crate::source::{Fields, Mapper, g};
+use crate::row::{CellError, RowStage, c};
+use crate::source::{Fields, Mapper, dec, g};
 
 /// The CUR 2.0 / Athena name of a legacy CUR column: `lineItem/UnblendedCost` →
 /// `line_item_unblended_cost`, `savingsPlan/SavingsPlanARN` → `savings_plan_savings_plan_a_r_n`
@@ -159,11 +159,12 @@ impl AwsMapper {
     }
 }
 
+fn money(row: &dyn Fields, c: Option<usize>, name: &str) -> Result<Option<i128>, CellError> {
+    dec(row, c, MONEY_SCALE as u32, name)
+}
+
 fn money_or_zero(row: &dyn Fields, c: Option<usize>, name: &str) -> Result<i128, CellError> {
-    match g(row, c) {
-        Some(s) => parse_money(name, s),
-        None => Ok(0),
-    }
+    Ok(money(row, c, name)?.unwrap_or(0))
 }
 
 impl Mapper for AwsMapper {
@@ -189,22 +190,25 @@ impl Mapper for AwsMapper {
             c::PUBLISHER_NAME,
             g(row, k.legal_entity).or(g(row, k.billing_entity)),
         );
-        st.ts(
+        st.ts_of(
             c::BILLING_PERIOD_START,
             "bill/BillingPeriodStartDate",
-            g(row, k.bp_start),
+            row,
+            k.bp_start,
         )?;
-        st.ts(
+        st.ts_of(
             c::BILLING_PERIOD_END,
             "bill/BillingPeriodEndDate",
-            g(row, k.bp_end),
+            row,
+            k.bp_end,
         )?;
-        st.ts(
+        st.ts_of(
             c::CHARGE_PERIOD_START,
             "lineItem/UsageStartDate",
-            g(row, k.start),
+            row,
+            k.start,
         )?;
-        st.ts(c::CHARGE_PERIOD_END, "lineItem/UsageEndDate", g(row, k.end))?;
+        st.ts_of(c::CHARGE_PERIOD_END, "lineItem/UsageEndDate", row, k.end)?;
 
         let item_type = g(row, k.item_type).unwrap_or("");
         st.text(c::X_LINE_ITEM_TYPE, item_type);
@@ -233,14 +237,8 @@ impl Mapper for AwsMapper {
         st.opt_text(c::CHARGE_DESCRIPTION, g(row, k.description));
 
         let unblended = money_or_zero(row, k.unblended, "lineItem/UnblendedCost")?;
-        let billed = match g(row, k.net_unblended) {
-            Some(s) => parse_money("lineItem/NetUnblendedCost", s)?,
-            None => unblended,
-        };
-        let blended = match g(row, k.blended) {
-            Some(s) => parse_money("lineItem/BlendedCost", s)?,
-            None => unblended,
-        };
+        let billed = money(row, k.net_unblended, "lineItem/NetUnblendedCost")?.unwrap_or(unblended);
+        let blended = money(row, k.blended, "lineItem/BlendedCost")?.unwrap_or(unblended);
         // spec mapping: focus_converters aws-cur.csv EffectiveCost.
         let effective = match item_type {
             "SavingsPlanCoveredUsage" => {
@@ -271,32 +269,33 @@ impl Mapper for AwsMapper {
         st.dec(c::X_BLENDED_COST, blended);
         st.dec(c::X_AMORTIZED_COST, effective);
         st.dec(c::CONTRACTED_COST, unblended);
-        st.money(
+        st.money_of(
             c::CONTRACTED_UNIT_PRICE,
             "lineItem/UnblendedRate",
-            g(row, k.unblended_rate),
+            row,
+            k.unblended_rate,
         )?;
-        st.money(
+        st.money_of(
             c::LIST_COST,
             "pricing/publicOnDemandCost",
-            g(row, k.public_cost),
+            row,
+            k.public_cost,
         )?;
-        st.money(
+        st.money_of(
             c::LIST_UNIT_PRICE,
             "pricing/publicOnDemandRate",
-            g(row, k.public_rate),
+            row,
+            k.public_rate,
         )?;
-
-        st.quantity(
-            c::CONSUMED_QUANTITY,
+        if let Some(q) = dec(
+            row,
+            k.usage_amount,
+            QUANTITY_SCALE as u32,
             "lineItem/UsageAmount",
-            g(row, k.usage_amount),
-        )?;
-        st.quantity(
-            c::PRICING_QUANTITY,
-            "lineItem/UsageAmount",
-            g(row, k.usage_amount),
-        )?;
+        )? {
+            st.dec(c::CONSUMED_QUANTITY, q);
+            st.dec(c::PRICING_QUANTITY, q);
+        }
         st.opt_text(c::CONSUMED_UNIT, g(row, k.unit));
         st.opt_text(c::PRICING_UNIT, g(row, k.unit));
         let _ = k.ri_total_units;

@@ -105,6 +105,38 @@ pub fn parse_scaled(text: &str, scale: u32) -> Result<i128, String> {
     Ok(if negative { -v } else { v })
 }
 
+/// Rescale an integer of scale `from` to scale `to`, rounding half to even like
+/// [`parse_scaled`] does with the same number written as text.
+pub fn rescale(v: i128, from: i8, to: u32) -> Result<i128, String> {
+    let shift = to as i64 - from as i64;
+    let out = if shift >= 0 {
+        10i128
+            .checked_pow(shift as u32)
+            .and_then(|p| v.checked_mul(p))
+            .ok_or_else(|| format!("decimal {v}e-{from} out of range for scale {to}"))?
+    } else {
+        let drop = (-shift) as u32;
+        if drop > 38 {
+            0
+        } else {
+            let p = 10i128.pow(drop);
+            let (q, r) = (v / p, (v % p).abs());
+            let half = p / 2;
+            if r > half || (r == half && q % 2 != 0) {
+                q + v.signum()
+            } else {
+                q
+            }
+        }
+    };
+    if out.abs() >= LIMIT {
+        return Err(format!(
+            "decimal {v}e-{from} out of range for Decimal128(38, {to})"
+        ));
+    }
+    Ok(out)
+}
+
 fn too_long(s: &str) -> String {
     format!("number has more than 38 significant digits: {s:?}")
 }
@@ -170,6 +202,26 @@ mod tests {
         assert!(parse_scaled("-", 2).is_err());
         assert!(parse_scaled("100000000000000", 24).is_err());
         assert!(parse_scaled("99999999999999.5", 24).is_ok());
+    }
+
+    #[test]
+    fn rescaling_matches_parsing_the_text() {
+        for (v, from, text) in [
+            (12_345i128, 2i8, "123.45"),
+            (-12_345, 2, "-123.45"),
+            (125, 3, "0.125"),
+            (-135, 3, "-0.135"),
+            (7, 0, "7"),
+        ] {
+            for to in [0u32, 1, 2, 24] {
+                assert_eq!(
+                    rescale(v, from, to),
+                    parse_scaled(text, to),
+                    "{text} at {to}"
+                );
+            }
+        }
+        assert!(rescale(10i128.pow(20), 0, 24).is_err());
     }
 
     #[test]

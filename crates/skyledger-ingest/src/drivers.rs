@@ -1,11 +1,15 @@
 //! Record sources: delimited text (CSV), Parquet and JSON lines, each feeding a [`RowSink`].
 
+use std::cell::{Cell, OnceCell};
 use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
-use arrow_array::types::Int64Type;
+use arrow_array::types::{
+    Decimal128Type, Float32Type, Float64Type, Int64Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+};
 use arrow_array::{Array, ArrayRef, MapArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::ProjectionMask;
@@ -13,6 +17,7 @@ use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchR
 use skyledger_types::cost_row::SourceFormat;
 
 use crate::BatchReader;
+use crate::decimal::{parse_scaled, rescale};
 use crate::error::IngestError;
 use crate::header::Header;
 use crate::source::{Fields, ReadStats, RowSink};
@@ -203,21 +208,43 @@ impl BatchReader for CsvBatchReader {
 enum PqCol {
     Str(StringArray),
     Map(Box<(MapArray, StringArray, StringArray)>),
+    /// Numbers and timestamps, read as values; their text is made only if a mapper asks.
+    Typed(ArrayRef, OnceCell<Option<StringArray>>, LastDecimal),
 }
 
+/// The last float converted in a column (bits, scale, result): rates and prices repeat.
+type LastDecimal = Cell<Option<(u64, u32, i128)>>;
+
 struct PqFields<'a> {
+    file: &'a str,
     cols: &'a [Option<PqCol>],
     row: usize,
 }
 
+/// Microseconds of a timestamp value of `unit`.
+fn unit_micros(v: i64, unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Second => v.saturating_mul(1_000_000),
+        TimeUnit::Millisecond => v.saturating_mul(1_000),
+        TimeUnit::Microsecond => v,
+        TimeUnit::Nanosecond => v / 1_000,
+    }
+}
+
 impl Fields for PqFields<'_> {
     fn get(&self, col: usize) -> Option<&str> {
-        match self.cols.get(col)? {
-            Some(PqCol::Str(a)) if a.is_valid(self.row) => {
-                let s = a.value(self.row);
-                (!s.is_empty()).then_some(s)
-            }
-            _ => None,
+        let a = match self.cols.get(col)? {
+            Some(PqCol::Str(a)) => a,
+            Some(PqCol::Typed(array, text, _)) => text
+                .get_or_init(|| to_str(self.file, array).ok())
+                .as_ref()?,
+            _ => return None,
+        };
+        if a.is_valid(self.row) {
+            let s = a.value(self.row);
+            (!s.is_empty()).then_some(s)
+        } else {
+            None
         }
     }
 
@@ -235,6 +262,70 @@ impl Fields for PqFields<'_> {
             }
         }
     }
+
+    fn decimal(&self, col: usize, scale: u32) -> Option<Result<i128, String>> {
+        let Some(Some(PqCol::Typed(a, _, last))) = self.cols.get(col) else {
+            return self.get(col).map(|s| parse_scaled(s, scale));
+        };
+        let row = self.row;
+        if a.is_null(row) {
+            return None;
+        }
+        // Floats go through their shortest round-trip text (what Arrow's cast to text and
+        // AWS's own CSV write), never through binary arithmetic.
+        Some(match a.data_type() {
+            DataType::Float64 => {
+                let v = a.as_primitive::<Float64Type>().value(row);
+                let bits = v.to_bits();
+                match last.get() {
+                    Some((b, s, out)) if b == bits && s == scale => Ok(out),
+                    _ => {
+                        let mut b = ryu::Buffer::new();
+                        let out = parse_scaled(b.format(v), scale);
+                        if let Ok(out) = out {
+                            last.set(Some((bits, scale, out)));
+                        }
+                        out
+                    }
+                }
+            }
+            DataType::Float32 => {
+                let mut b = ryu::Buffer::new();
+                parse_scaled(b.format(a.as_primitive::<Float32Type>().value(row)), scale)
+            }
+            DataType::Decimal128(_, s) => {
+                rescale(a.as_primitive::<Decimal128Type>().value(row), *s, scale)
+            }
+            _ => return self.get(col).map(|s| parse_scaled(s, scale)),
+        })
+    }
+
+    fn micros(&self, col: usize) -> Option<i64> {
+        let Some(Some(PqCol::Typed(a, _, _))) = self.cols.get(col) else {
+            return None;
+        };
+        let DataType::Timestamp(unit, _) = a.data_type() else {
+            return None;
+        };
+        if a.is_null(self.row) {
+            return None;
+        }
+        let v = match unit {
+            TimeUnit::Second => a.as_primitive::<TimestampSecondType>().value(self.row),
+            TimeUnit::Millisecond => a.as_primitive::<TimestampMillisecondType>().value(self.row),
+            TimeUnit::Microsecond => a.as_primitive::<TimestampMicrosecondType>().value(self.row),
+            TimeUnit::Nanosecond => a.as_primitive::<TimestampNanosecondType>().value(self.row),
+        };
+        Some(unit_micros(v, *unit))
+    }
+}
+
+/// Whether a Parquet column is read as values rather than text.
+fn is_typed(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Float64 | DataType::Float32 | DataType::Timestamp(_, _)
+    ) || matches!(t, DataType::Decimal128(_, s) if *s >= 0)
 }
 
 fn to_str(file: &str, a: &ArrayRef) -> Result<StringArray, IngestError> {
@@ -260,12 +351,7 @@ fn timestamps_to_str(file: &str, a: &ArrayRef, unit: TimeUnit) -> Result<StringA
         reason: e.to_string(),
     })?;
     let ints = ints.as_primitive::<Int64Type>();
-    let per_micro = |v: i64| match unit {
-        TimeUnit::Second => v.saturating_mul(1_000_000),
-        TimeUnit::Millisecond => v.saturating_mul(1_000),
-        TimeUnit::Microsecond => v,
-        TimeUnit::Nanosecond => v / 1_000,
-    };
+    let per_micro = |v: i64| unit_micros(v, unit);
     let mut b = StringBuilder::with_capacity(ints.len(), ints.len() * 20);
     let mut last: Option<(i64, String)> = None;
     for v in ints.iter() {
@@ -382,6 +468,9 @@ impl ParquetBatchReader {
                             let v = to_str(&file, m.values())?;
                             PqCol::Map(Box::new((m, k, v)))
                         }
+                        t if is_typed(t) => {
+                            PqCol::Typed(Arc::clone(a), OnceCell::new(), Cell::new(None))
+                        }
                         _ => PqCol::Str(to_str(&file, a)?),
                     };
                 self.cols[orig] = Some(col);
@@ -389,6 +478,7 @@ impl ParquetBatchReader {
             for row in 0..batch.num_rows() {
                 self.next_row += 1;
                 let f = PqFields {
+                    file: &file,
                     cols: &self.cols,
                     row,
                 };

@@ -13,6 +13,7 @@ use skyledger_types::cost_row::{
 };
 
 use crate::decimal::parse_scaled;
+use crate::source::{Fields, dec, g};
 use crate::time::{month_start, next_month_start, parse_timestamp};
 
 /// Number of columns of the normalised row.
@@ -263,6 +264,37 @@ impl RowStage {
         Ok(())
     }
 
+    /// Set a money column from a source column (typed or text).
+    pub fn money_of(
+        &mut self,
+        col: usize,
+        source: &str,
+        row: &dyn Fields,
+        c: Option<usize>,
+    ) -> Result<(), CellError> {
+        if let Some(v) = dec(row, c, MONEY_SCALE as u32, source)? {
+            self.cells[col] = Cell::Dec(v);
+        }
+        Ok(())
+    }
+
+    /// Set a timestamp column from a source column (typed or text).
+    pub fn ts_of(
+        &mut self,
+        col: usize,
+        source: &str,
+        row: &dyn Fields,
+        c: Option<usize>,
+    ) -> Result<(), CellError> {
+        match c.and_then(|c| row.micros(c)) {
+            Some(v) => {
+                self.cells[col] = Cell::Ts(v);
+                Ok(())
+            }
+            None => self.ts(col, source, g(row, c)),
+        }
+    }
+
     /// Parse a timestamp into a column (a one-entry cache per column: exports repeat them).
     pub fn ts(&mut self, col: usize, source: &str, s: Option<&str>) -> Result<(), CellError> {
         if let Some(s) = s {
@@ -434,7 +466,35 @@ enum ColBuilder {
 pub struct BatchBuilder {
     cols: Vec<ColBuilder>,
     rows: usize,
+    capacity: usize,
     file: String,
+}
+
+impl ColBuilder {
+    /// An empty builder for `capacity` rows (`text_bytes` of text, for text columns).
+    fn new(kind: ColumnKind, capacity: usize, text_bytes: usize) -> Self {
+        match kind {
+            ColumnKind::Text => {
+                ColBuilder::Text(StringBuilder::with_capacity(capacity, text_bytes))
+            }
+            ColumnKind::Money => {
+                ColBuilder::Dec(Decimal128Builder::with_capacity(capacity), MONEY_SCALE)
+            }
+            ColumnKind::Quantity => {
+                ColBuilder::Dec(Decimal128Builder::with_capacity(capacity), QUANTITY_SCALE)
+            }
+            ColumnKind::Timestamp => {
+                ColBuilder::Ts(TimestampMicrosecondBuilder::with_capacity(capacity))
+            }
+            ColumnKind::TagMap => ColBuilder::Tags(Box::new(MapBuilder::new(
+                None,
+                StringBuilder::with_capacity(capacity, text_bytes),
+                StringBuilder::with_capacity(capacity, text_bytes),
+            ))),
+            ColumnKind::Int8 => ColBuilder::I8(Int8Builder::with_capacity(capacity)),
+            ColumnKind::UInt64 => ColBuilder::U64(UInt64Builder::with_capacity(capacity)),
+        }
+    }
 }
 
 impl BatchBuilder {
@@ -442,31 +502,12 @@ impl BatchBuilder {
     pub fn new(file: &str, capacity: usize) -> Self {
         let cols = COLUMNS
             .iter()
-            .map(|(_, kind)| match kind {
-                ColumnKind::Text => {
-                    ColBuilder::Text(StringBuilder::with_capacity(capacity, capacity * 8))
-                }
-                ColumnKind::Money => {
-                    ColBuilder::Dec(Decimal128Builder::with_capacity(capacity), MONEY_SCALE)
-                }
-                ColumnKind::Quantity => {
-                    ColBuilder::Dec(Decimal128Builder::with_capacity(capacity), QUANTITY_SCALE)
-                }
-                ColumnKind::Timestamp => {
-                    ColBuilder::Ts(TimestampMicrosecondBuilder::with_capacity(capacity))
-                }
-                ColumnKind::TagMap => ColBuilder::Tags(Box::new(MapBuilder::new(
-                    None,
-                    StringBuilder::new(),
-                    StringBuilder::new(),
-                ))),
-                ColumnKind::Int8 => ColBuilder::I8(Int8Builder::with_capacity(capacity)),
-                ColumnKind::UInt64 => ColBuilder::U64(UInt64Builder::with_capacity(capacity)),
-            })
+            .map(|(_, kind)| ColBuilder::new(*kind, capacity, capacity * 8))
             .collect();
         Self {
             cols,
             rows: 0,
+            capacity,
             file: file.to_string(),
         }
     }
@@ -536,11 +577,24 @@ impl BatchBuilder {
 
     /// Take the rows appended so far as a batch.
     pub fn finish(&mut self) -> RecordBatch {
+        let capacity = self.capacity.max(self.rows);
         let arrays: Vec<ArrayRef> = self
             .cols
             .iter_mut()
-            .map(|b| -> ArrayRef {
-                match b {
+            .zip(COLUMNS)
+            .map(|(b, (_, kind))| -> ArrayRef {
+                // Finishing leaves a builder without buffers; start the next batch with
+                // room for as much text as this one had, so appends never reallocate.
+                let text_bytes = match b {
+                    ColBuilder::Text(t) => t.values_slice().len(),
+                    ColBuilder::Tags(m) => {
+                        m.keys().values_slice().len() + m.values().values_slice().len()
+                    }
+                    _ => 0,
+                };
+                let next = ColBuilder::new(*kind, capacity, text_bytes + text_bytes / 4 + 64);
+                let mut b = std::mem::replace(b, next);
+                match &mut b {
                     ColBuilder::Text(b) => Arc::new(b.finish()),
                     ColBuilder::Dec(b, scale) => Arc::new(
                         b.finish()

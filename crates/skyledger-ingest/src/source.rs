@@ -6,6 +6,7 @@ use arrow_array::RecordBatch;
 use skyledger_types::cost_row::{CostType, SourceFormat};
 
 use crate::ReadOptions;
+use crate::decimal::parse_scaled;
 use crate::error::IngestError;
 use crate::row::{BatchBuilder, CellError, RowStage, c};
 
@@ -15,11 +16,34 @@ pub trait Fields {
     fn get(&self, col: usize) -> Option<&str>;
     /// Call `f` for each entry of a map column (Parquet `MAP<string,string>`).
     fn map_entries(&self, _col: usize, _f: &mut dyn FnMut(&str, &str)) {}
+    /// A number as an integer scaled by `10^scale`, exactly as its text would parse; `None`
+    /// for null, empty or absent. Typed sources (Parquet) skip the text.
+    fn decimal(&self, col: usize, scale: u32) -> Option<Result<i128, String>> {
+        self.get(col).map(|s| parse_scaled(s, scale))
+    }
+    /// A timestamp in microseconds (UTC) when the source stores it typed; `None` means "read
+    /// the text" (also for null: [`get`](Self::get) then says `None` too).
+    fn micros(&self, _col: usize) -> Option<i64> {
+        None
+    }
 }
 
 /// The text of an optional column.
 pub fn g(row: &dyn Fields, col: Option<usize>) -> Option<&str> {
     col.and_then(|c| row.get(c))
+}
+
+/// The scaled number of an optional column; errors name `source`.
+pub fn dec(
+    row: &dyn Fields,
+    col: Option<usize>,
+    scale: u32,
+    source: &str,
+) -> Result<Option<i128>, CellError> {
+    match col.and_then(|c| row.decimal(c, scale)) {
+        None => Ok(None),
+        Some(r) => r.map(Some).map_err(|e| CellError::new(source, e)),
+    }
 }
 
 /// Turns a source record into a normalised row. One per format, built from the header.
