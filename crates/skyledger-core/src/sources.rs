@@ -434,7 +434,8 @@ impl Source {
     }
 }
 
-fn is_manifest_key(key: &str) -> bool {
+/// Whether an object or file name is a delivery manifest (`*Manifest.json`, not Redshift's).
+pub fn is_manifest_key(key: &str) -> bool {
     let name = key.rsplit('/').next().unwrap_or(key).to_ascii_lowercase();
     // Legacy CUR with Redshift integration writes `<report>-RedshiftManifest.json` beside the
     // real manifest; it lists the same files for Redshift's COPY and is not a delivery.

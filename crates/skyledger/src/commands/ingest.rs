@@ -7,7 +7,9 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use skyledger_core::ingestion::{IngestRequest, IngestSummary, Progress, ingest};
-use skyledger_core::sources::{SourceOptions, SourceRequest, SourceUrl, ingest_source, node_id};
+use skyledger_core::sources::{
+    SourceOptions, SourceRequest, SourceUrl, ingest_source, is_manifest_key, node_id,
+};
 use skyledger_ingest::Format;
 use skyledger_ledger::Ledger;
 use skyledger_meta::Meta;
@@ -69,10 +71,9 @@ fn as_source(path: &Path) -> Option<SourceUrl> {
     }
     let holds_manifest = |dir: &Path| {
         std::fs::read_dir(dir).is_ok_and(|entries| {
-            entries.flatten().any(|e| {
-                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
-                name.ends_with("manifest.json") && !name.ends_with("redshiftmanifest.json")
-            })
+            entries
+                .flatten()
+                .any(|e| is_manifest_key(&e.file_name().to_string_lossy()))
         })
     };
     (path.is_dir() && !holds_manifest(path)).then(|| SourceUrl::parse(text).ok())?
