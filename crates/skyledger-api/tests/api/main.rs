@@ -3,6 +3,7 @@
 mod accounts;
 mod conformance;
 mod costs;
+mod demo;
 mod envelope;
 mod fuzz;
 mod inventory;
