@@ -89,8 +89,9 @@ async fn account_usage(
     let meta = &state.meta;
     let accounts = meta.cost_accounts(&caller.org_id).await?;
     let users = active_users(&state, &caller.org_id).await?;
-    // Cost centers, tag profiles, budgets and scheduled reports are not stored yet: none exist.
-    let (business_units, tag_profiles, budgets, scheduled_reports) = (0u64, 0u64, 0u64, 0u64);
+    let business_units = meta.cost_centers(&caller.org_id).await?.len();
+    // Tag profiles, budgets and scheduled reports are not stored yet: none exist.
+    let (tag_profiles, budgets, scheduled_reports) = (0usize, 0usize, 0usize);
     let stages: [bool; SETUP_STAGES] = [
         users.iter().any(|u| u.is_admin),
         !accounts.is_empty(),

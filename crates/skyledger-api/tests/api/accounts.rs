@@ -144,6 +144,28 @@ async fn account_usage_counts_accounts_users_and_setup_stages() {
     assert_eq!(data["progress_stage"], 3);
     assert_eq!(data["progress"], "50");
     assert_eq!(data["cost_user_id"], admin);
+
+    // A cost center completes the fourth stage.
+    let def = skyledger_meta::cost_centers::CostCenterDef {
+        name: "Platform".into(),
+        cloud_type: -1,
+        accounts: vec![skyledger_meta::cost_centers::CostCenterAccount {
+            cost_account_id: c.focus_account.clone(),
+            billing_account_ids: vec![],
+        }],
+        ..Default::default()
+    };
+    c.app
+        .state
+        .meta
+        .save_cost_center(&c.app.org_id, None, &def)
+        .await
+        .unwrap()
+        .unwrap();
+    let data = c.get("/cs/api/cost/account_usage").await;
+    assert_eq!(data["business_unit_count"], 1);
+    assert_eq!(data["progress_stage"], 4);
+    assert_eq!(data["progress"], "67");
 }
 
 #[tokio::test]
