@@ -5,6 +5,7 @@
 //! replayed with the same method, path, query and body, its ids and dates replaced by real ones
 //! (see [`Real::fill`]); the response must be 200 with `code` 0 and a `data` whose keys, nesting
 //! and JSON types are those of the documented success response (see [`conform`]).
+//! `CONFORMANCE_DUMP=<folder>` writes each replayed request and its answer there.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -293,8 +294,9 @@ struct Replay {
     body: Option<String>,
 }
 
-/// The example's request with real values; `Err` names what could not be filled.
-fn replay_request(entry: &Value, real: &Real) -> Result<Replay, String> {
+/// The example's request with its `body`-th body (the `--data` one first, then the
+/// alternatives the spec lists), with real values; `Err` names what could not be filled.
+fn replay_request(entry: &Value, body: usize, real: &Real) -> Result<Replay, String> {
     let method = entry["method"].as_str().ok_or("no method")?.to_string();
     let mut path = entry["path"].as_str().ok_or("no path")?.to_string();
     for (name, _) in entry["path_params"].as_object().into_iter().flatten() {
@@ -331,9 +333,9 @@ fn replay_request(entry: &Value, real: &Real) -> Result<Replay, String> {
     } else {
         format!("{path}?{}", query.join("&"))
     };
-    let body = match entry["bodies"].as_array().and_then(|b| b.first()) {
-        Some(first) => {
-            let mut doc = first["json"].clone();
+    let body = match entry["bodies"].as_array().and_then(|b| b.get(body)) {
+        Some(chosen) => {
+            let mut doc = chosen["json"].clone();
             real.fill(&mut doc)?;
             Some(doc.to_string())
         }
@@ -672,39 +674,48 @@ async fn documented_examples_replay_with_documented_shapes_on_demo_data() {
             .get(&(method.clone(), path.clone()))
             .copied()
             .unwrap_or(false);
-        let (status, verdict) = match replay_request(entry, &demo.real) {
-            Err(why) => (None, Verdict::Skipped(why)),
-            Ok(request) => {
-                let (status, body) = demo
-                    .app
-                    .call(&request.method, &request.uri, request.body.as_deref())
-                    .await;
-                if let Some(dir) = std::env::var_os("CONFORMANCE_DUMP") {
-                    let name = format!("{method} {path}").replace(['/', ' ', '{', '}'], "_");
-                    let text = format!(
-                        "{} {}\n{}\n{body:#}",
-                        request.method,
-                        request.uri,
-                        request.body.as_deref().unwrap_or("")
-                    );
-                    std::fs::write(Path::new(&dir).join(name), text).unwrap();
+        let bodies = entry["bodies"].as_array().map_or(0, Vec::len);
+        for body in 0..bodies.max(1) {
+            let (status, verdict) = match replay_request(entry, body, &demo.real) {
+                Err(why) => (None, Verdict::Skipped(why)),
+                Ok(request) => {
+                    let (status, answer) = demo
+                        .app
+                        .call(&request.method, &request.uri, request.body.as_deref())
+                        .await;
+                    if let Some(dir) = std::env::var_os("CONFORMANCE_DUMP") {
+                        let name =
+                            format!("{method} {path} {body}").replace(['/', ' ', '{', '}'], "_");
+                        let text = format!(
+                            "{} {}\n{}\n{answer:#}",
+                            request.method,
+                            request.uri,
+                            request.body.as_deref().unwrap_or("")
+                        );
+                        std::fs::write(Path::new(&dir).join(name), text).unwrap();
+                    }
+                    (Some(status), verdict(entry, status, &answer))
                 }
-                (Some(status), verdict(entry, status, &body))
-            }
-        };
-        let fails = implemented
-            && matches!(
+            };
+            let fails = implemented
+                && matches!(
+                    verdict,
+                    Verdict::Mismatch(_) | Verdict::NotBuilt | Verdict::Failed(..)
+                );
+            let shown = if bodies > 1 {
+                format!("{path} (body {}/{bodies})", body + 1)
+            } else {
+                path.clone()
+            };
+            rows.push((
+                entry["section"].as_str().unwrap_or("?").to_string(),
+                method.clone(),
+                shown,
+                status.map_or("-".to_string(), |s| s.as_u16().to_string()),
                 verdict,
-                Verdict::Mismatch(_) | Verdict::NotBuilt | Verdict::Failed(..)
-            );
-        rows.push((
-            entry["section"].as_str().unwrap_or("?").to_string(),
-            method,
-            path,
-            status.map_or("-".to_string(), |s| s.as_u16().to_string()),
-            verdict,
-            fails,
-        ));
+                fails,
+            ));
+        }
     }
 
     let table = render(&rows);
@@ -824,7 +835,7 @@ fn example_requests_get_real_values() {
             "group_by_type": "string", "tags": [{"key": "USER_PROVIDED_KEY", "value": "USER_PROVIDED_VALUE"}],
         }}],
     });
-    let r = replay_request(&entry, &real).unwrap();
+    let r = replay_request(&entry, 0, &real).unwrap();
     let (path, query) = r.uri.split_once('?').unwrap();
     assert_eq!(
         path,
@@ -850,10 +861,16 @@ fn example_requests_get_real_values() {
             "group_by_type": "service", "tags": [{"key": "conformance", "value": "replay"}],
         })
     );
+    let two =
+        json!({"method": "POST", "path": "/p", "bodies": [{"json": {"a": 1}}, {"json": {"b": 2}}]});
+    assert_eq!(
+        replay_request(&two, 1, &real).unwrap().body.as_deref(),
+        Some("{\"b\":2}")
+    );
     let unfilled =
         json!({"method": "POST", "path": "/p", "bodies": [{"json": {"name": "string"}}]});
     assert_eq!(
-        replay_request(&unfilled, &real).unwrap_err(),
+        replay_request(&unfilled, 0, &real).unwrap_err(),
         "no real value for \"name\" = \"string\""
     );
 }
