@@ -282,6 +282,24 @@ fn queries(first: BillingPeriod, sub_account: &str) -> Vec<(&'static str, CostQu
     ]
 }
 
+/// The linked account (SubAccountId) with the most cost over the benchmark's months.
+async fn busiest_sub_account(ledger: &Ledger, first: BillingPeriod) -> String {
+    let mut last = first;
+    for _ in 1..MONTHS {
+        last = last.next();
+    }
+    let end = last.next().first_day().pred_opt().unwrap();
+    let mut q = CostQuery::new(DateRange::new(first.first_day(), end).unwrap());
+    q.group_by = vec![Dimension::BillingAccount];
+    q.order = Order::CostDescending;
+    q.limit = Some(1);
+    let t = ledger.query(&q).await.expect("query the billing accounts");
+    t.rows
+        .first()
+        .and_then(|r| r.keys.first().cloned().flatten())
+        .expect("the store holds rows with a SubAccountId")
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -308,8 +326,16 @@ async fn main() {
     let dir = arg("--dir").unwrap_or_else(|| "/tmp/skyledger-ledger-bench".into());
     let runs: usize = arg("--runs").map_or(7, |v| v.parse().expect("--runs N"));
     let reuse = std::env::args().any(|a| a == "--reuse");
-    let first: BillingPeriod = "2024-11".parse().unwrap();
-    let mut opts = LedgerOptions::default();
+    // Time the queries on an existing store (e.g. one `skyledger ingest` wrote) and nothing else.
+    let queries_only = std::env::args().any(|a| a == "--queries-only");
+    let first: BillingPeriod = arg("--first-month")
+        .unwrap_or_else(|| "2024-11".into())
+        .parse()
+        .expect("--first-month YYYY-MM");
+    let mut opts = LedgerOptions {
+        gc_on_open: !queries_only,
+        ..LedgerOptions::default()
+    };
     if std::env::args().any(|a| a == "--no-rollups") {
         opts.daily_rollups = false;
     }
@@ -320,12 +346,12 @@ async fn main() {
     let mut rng = StdRng::seed_from_u64(42);
     let resources = Arc::new(fleet(&mut rng));
 
-    if !reuse {
+    if !reuse && !queries_only {
         let _ = std::fs::remove_dir_all(&dir);
     }
     let ledger = Ledger::open(&dir, opts.clone()).await.expect("open store");
     let periods = COST_ACCOUNTS * MONTHS as usize;
-    if !reuse || ledger.periods().await.unwrap().is_empty() {
+    if !queries_only && (!reuse || ledger.periods().await.unwrap().is_empty()) {
         // Generation time is measured separately so the ingest figure is the store's own.
         let t0 = Instant::now();
         let mut generated = 0;
@@ -385,7 +411,7 @@ async fn main() {
 
     // The store's own ingest rate: one period's batches generated beforehand, written (with
     // rollup and commit) several times over the same period.
-    {
+    if !queries_only {
         let month = first;
         let pre: Vec<RecordBatch> = period_batches(
             Arc::clone(&resources),
@@ -423,7 +449,11 @@ async fn main() {
         items.extend(p.files.iter().map(|f| format!("{dir}/{}", f.path)));
         rollups.extend(p.rollup.iter().map(|f| format!("{dir}/{}", f.path)));
     }
-    let sub = sub_account_id(0, 0);
+    let sub = match arg("--sub-account") {
+        Some(s) => s,
+        None if queries_only => busiest_sub_account(&ledger, first).await,
+        None => sub_account_id(0, 0),
+    };
     let qs = queries(first, &sub);
     let mut out = BTreeMap::new();
     for (name, q) in &qs {

@@ -33,10 +33,8 @@ use datafusion::dataframe::DataFrame;
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::{Stream, StreamExt, TryStreamExt};
-use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use parquet::arrow::AsyncArrowWriter;
 use serde::Serialize;
 
 pub use error::{LedgerError, Result, SourceError};
@@ -267,6 +265,9 @@ impl Ledger {
             Arc::clone(&self.store),
             self.root.clone(),
             Arc::clone(&self.opts.schema),
+            self.opts
+                .daily_rollups
+                .then(|| Arc::clone(&self.rollup_schema)),
             account.clone(),
             version.clone(),
             settings,
@@ -408,12 +409,6 @@ impl Ledger {
         version: &str,
         files: PeriodFiles,
     ) -> Result<PeriodEntry> {
-        let rollup = if self.opts.daily_rollups && !files.files.is_empty() {
-            let dir = writer::period_dir(account, period, version);
-            Some(self.write_rollup(&files.files, &dir).await?)
-        } else {
-            None
-        };
         Ok(PeriodEntry {
             cost_account_id: account.clone(),
             billing_period: period,
@@ -424,33 +419,7 @@ impl Ledger {
             charge_start_min_us: files.charge_min,
             charge_start_max_us: files.charge_max,
             files: files.files,
-            rollup,
-        })
-    }
-
-    async fn write_rollup(&self, files: &[FileEntry], dir: &str) -> Result<FileEntry> {
-        let items = ManifestTable::new(
-            Arc::clone(&self.opts.schema),
-            self.url.clone(),
-            &self.root,
-            files,
-        );
-        let df = rollup::plan(self.ctx.read_table(Arc::new(items))?, &self.rollup_schema)?;
-        let batches = df.collect().await?;
-        let path = format!("{dir}/rollup-day.parquet");
-        let sink = BufWriter::new(Arc::clone(&self.store), join(&self.root, &path));
-        let props = self.write_settings().properties()?;
-        let mut w = AsyncArrowWriter::try_new(sink, Arc::clone(&self.rollup_schema), Some(props))?;
-        let mut rows = 0;
-        for b in &batches {
-            w.write(&rollup::conform(b, &self.rollup_schema)?).await?;
-            rows += b.num_rows() as u64;
-        }
-        w.finish().await?;
-        Ok(FileEntry {
-            path,
-            size: w.bytes_written() as u64,
-            rows,
+            rollup: files.rollup,
         })
     }
 

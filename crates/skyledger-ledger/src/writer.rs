@@ -1,8 +1,10 @@
 //! Writing one ingest's rows as zstd Parquet files, one directory per (cost account, billing period).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
 use chrono::{DateTime, Datelike};
 use datafusion::arrow::array::{
     Array, ArrayRef, StringArray, TimestampMicrosecondArray, UInt32Array,
@@ -14,14 +16,21 @@ use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use parquet::arrow::AsyncArrowWriter;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnWriter, ArrowLeafColumn, ArrowRowGroupWriterFactory, ArrowWriter,
+    ArrowWriterOptions, compute_leaves,
+};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
+use tokio::io::AsyncWriteExt;
 
 use crate::columns;
 use crate::error::{LedgerError, Result};
 use crate::manifest::FileEntry;
 use crate::period::{BillingPeriod, CostAccountKey};
+use crate::rollup::DailySums;
 use crate::table::join;
 
 /// Relative directory of one written version of a period.
@@ -106,7 +115,7 @@ pub(crate) fn conform(
 }
 
 /// Microseconds of a timestamp column, whatever its unit.
-fn micros(batch: &RecordBatch, name: &str) -> Result<TimestampMicrosecondArray> {
+pub(crate) fn micros(batch: &RecordBatch, name: &str) -> Result<TimestampMicrosecondArray> {
     let c = batch
         .column_by_name(name)
         .ok_or_else(|| LedgerError::InvalidInput {
@@ -189,31 +198,160 @@ fn charge_bounds(batch: &RecordBatch) -> Result<(Option<i64>, Option<i64>)> {
 #[derive(Debug, Default)]
 pub(crate) struct PeriodFiles {
     pub files: Vec<FileEntry>,
+    /// The daily rollup file, written when the period is finished.
+    pub rollup: Option<FileEntry>,
     pub rows: u64,
     pub bytes: u64,
     pub charge_min: Option<i64>,
     pub charge_max: Option<i64>,
 }
 
-struct OpenFile {
-    writer: AsyncArrowWriter<BufWriter>,
+/// One Parquet part file being written: row groups are encoded in memory, their columns on
+/// two threads, and each finished row group is handed to the object store.
+struct PartFile {
+    file: SerializedFileWriter<Vec<u8>>,
+    factory: ArrowRowGroupWriterFactory,
+    sink: BufWriter,
+    /// Column writers of the row group being encoded (empty between row groups).
+    columns: Vec<ArrowColumnWriter>,
+    group_rows: usize,
+    row_groups: usize,
     path: String,
     rows: u64,
+}
+
+impl PartFile {
+    fn new(
+        sink: BufWriter,
+        path: String,
+        schema: &SchemaRef,
+        props: &WriterProperties,
+    ) -> Result<Self> {
+        let options = ArrowWriterOptions::new().with_properties(props.clone());
+        // The Arrow writer puts the Arrow schema into the footer's key-value metadata.
+        let (file, factory) =
+            ArrowWriter::try_new_with_options(Vec::new(), Arc::clone(schema), options)?
+                .into_serialized_writer()?;
+        Ok(Self {
+            file,
+            factory,
+            sink,
+            columns: Vec::new(),
+            group_rows: 0,
+            row_groups: 0,
+            path,
+            rows: 0,
+        })
+    }
+
+    /// Encodes `batch` (which must fit in the current row group) and, on two threads with
+    /// it, folds the batch into `sums`.
+    fn encode(&mut self, batch: &RecordBatch, sums: Option<&mut DailySums>) -> Result<()> {
+        if self.columns.is_empty() {
+            self.columns = self.factory.create_column_writers(self.row_groups)?;
+        }
+        let mut leaves = Vec::with_capacity(self.columns.len());
+        for (field, array) in batch.schema().fields().iter().zip(batch.columns()) {
+            leaves.extend(compute_leaves(field, array)?);
+        }
+        let jobs: Vec<Mutex<Job<'_>>> = self
+            .columns
+            .iter_mut()
+            .zip(leaves)
+            .map(|(w, leaf)| Mutex::new(Job::Column(w, leaf)))
+            .chain(sums.map(|s| Mutex::new(Job::Rollup(s, batch))))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let work = || -> Result<()> {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else {
+                    return Ok(());
+                };
+                let mut job = job.lock().map_err(|_| {
+                    LedgerError::Internal("a Parquet encoder thread panicked".into())
+                })?;
+                match &mut *job {
+                    Job::Column(w, leaf) => w.write(leaf)?,
+                    Job::Rollup(s, b) => s.add(b)?,
+                }
+            }
+        };
+        // Parquet encoding is most of an ingest's work: it takes the second core whenever
+        // the reader leaves it idle.
+        std::thread::scope(|scope| {
+            let helper = scope.spawn(work);
+            let mine = work();
+            let theirs = helper.join().unwrap_or_else(|_| {
+                Err(LedgerError::Internal(
+                    "a Parquet encoder thread panicked".into(),
+                ))
+            });
+            mine.and(theirs)
+        })?;
+        self.group_rows += batch.num_rows();
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Closes the current row group and hands its bytes to the object store.
+    async fn flush_group(&mut self) -> Result<()> {
+        if self.columns.is_empty() {
+            return Ok(());
+        }
+        let mut group = self.file.next_row_group()?;
+        for column in std::mem::take(&mut self.columns) {
+            column.close()?.append_to_row_group(&mut group)?;
+        }
+        group.close()?;
+        self.row_groups += 1;
+        self.group_rows = 0;
+        self.drain().await
+    }
+
+    async fn drain(&mut self) -> Result<()> {
+        let bytes = std::mem::take(self.file.inner_mut());
+        if !bytes.is_empty() {
+            self.sink.put(Bytes::from(bytes)).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the footer and completes the upload; returns the file's size.
+    async fn finish(mut self) -> Result<(String, u64, u64)> {
+        self.flush_group().await?;
+        self.file.finish()?;
+        self.drain().await?;
+        self.sink
+            .shutdown()
+            .await
+            .map_err(|e| LedgerError::Internal(format!("cannot complete {}: {e}", self.path)))?;
+        Ok((self.path, self.file.bytes_written() as u64, self.rows))
+    }
+}
+
+/// One unit of encoding work: a column's slice of a batch, or the batch's rollup sums.
+enum Job<'a> {
+    Column(&'a mut ArrowColumnWriter, ArrowLeafColumn),
+    Rollup(&'a mut DailySums, &'a RecordBatch),
 }
 
 struct PeriodWriter {
     dir: String,
     next_part: usize,
-    open: Option<OpenFile>,
+    open: Option<PartFile>,
     done: PeriodFiles,
+    sums: Option<DailySums>,
 }
 
 /// Writes batches of several periods of one cost account; each period gets its own
-/// directory, rolled into a new part file every `file_rows` rows.
+/// directory, rolled into a new part file every `file_rows` rows, and (when `rollup` is
+/// given) a daily rollup summed while its rows are encoded.
 pub(crate) struct IngestWriter {
     store: Arc<dyn ObjectStore>,
     root: Path,
     schema: SchemaRef,
+    rollup: Option<SchemaRef>,
     account: CostAccountKey,
     version: String,
     settings: WriteSettings,
@@ -226,6 +364,7 @@ impl IngestWriter {
         store: Arc<dyn ObjectStore>,
         root: Path,
         schema: SchemaRef,
+        rollup: Option<SchemaRef>,
         account: CostAccountKey,
         version: String,
         settings: WriteSettings,
@@ -235,6 +374,7 @@ impl IngestWriter {
             store,
             root,
             schema,
+            rollup,
             account,
             version,
             settings,
@@ -248,54 +388,64 @@ impl IngestWriter {
             return Ok(());
         }
         let (lo, hi) = charge_bounds(batch)?;
-        let w = self.periods.entry(period).or_insert_with(|| PeriodWriter {
-            dir: period_dir(&self.account, period, &self.version),
-            next_part: 0,
-            open: None,
-            done: PeriodFiles::default(),
-        });
+        let w = match self.periods.entry(period) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(PeriodWriter {
+                dir: period_dir(&self.account, period, &self.version),
+                next_part: 0,
+                open: None,
+                done: PeriodFiles::default(),
+                sums: match &self.rollup {
+                    Some(r) => Some(DailySums::new(&self.schema, r)?),
+                    None => None,
+                },
+            }),
+        };
         w.done.charge_min = min_opt(w.done.charge_min, lo);
         w.done.charge_max = max_opt(w.done.charge_max, hi);
         w.done.rows += batch.num_rows() as u64;
+        let group_rows = self.settings.row_group_rows.max(1);
+        let file_rows = self.settings.file_rows.max(1) as u64;
         let mut offset = 0;
         while offset < batch.num_rows() {
             if w.open.is_none() {
                 let path = format!("{}/part-{:05}.parquet", w.dir, w.next_part);
                 w.next_part += 1;
                 let sink = BufWriter::new(Arc::clone(&self.store), join(&self.root, &path));
-                let writer = AsyncArrowWriter::try_new(
-                    sink,
-                    Arc::clone(&self.schema),
-                    Some(self.props.clone()),
-                )?;
-                w.open = Some(OpenFile {
-                    writer,
-                    path,
-                    rows: 0,
-                });
+                w.open = Some(PartFile::new(sink, path, &self.schema, &self.props)?);
             }
             let file = w.open.as_mut().expect("opened above");
-            let room = (self.settings.file_rows as u64)
-                .saturating_sub(file.rows)
-                .max(1) as usize;
-            let take = room.min(batch.num_rows() - offset);
-            file.writer.write(&batch.slice(offset, take)).await?;
-            file.rows += take as u64;
+            let room_in_file = file_rows.saturating_sub(file.rows).max(1) as usize;
+            let room_in_group = group_rows.saturating_sub(file.group_rows).max(1);
+            let take = room_in_file
+                .min(room_in_group)
+                .min(batch.num_rows() - offset);
+            file.encode(&batch.slice(offset, take), w.sums.as_mut())?;
             offset += take;
-            if file.rows >= self.settings.file_rows as u64 {
+            if file.rows >= file_rows {
                 let file = w.open.take().expect("open file");
                 close(file, &mut w.done).await?;
+            } else if file.group_rows >= group_rows {
+                file.flush_group().await?;
             }
         }
         Ok(())
     }
 
-    /// Closes all files; returns what was written per period.
+    /// Closes all files and writes the rollups; returns what was written per period.
     pub(crate) async fn finish(mut self) -> Result<BTreeMap<BillingPeriod, PeriodFiles>> {
         let mut out = BTreeMap::new();
         for (period, mut w) in std::mem::take(&mut self.periods) {
             if let Some(file) = w.open.take() {
                 close(file, &mut w.done).await?;
+            }
+            if let (Some(sums), Some(schema)) = (w.sums.take(), &self.rollup)
+                && !w.done.files.is_empty()
+            {
+                let path = format!("{}/rollup-day.parquet", w.dir);
+                let sink = BufWriter::new(Arc::clone(&self.store), join(&self.root, &path));
+                let rollup = write_rollup(sink, sums, schema, &self.props, path).await?;
+                w.done.rollup = Some(rollup);
             }
             out.insert(period, w.done);
         }
@@ -306,9 +456,9 @@ impl IngestWriter {
     pub(crate) async fn abort(mut self) {
         let mut paths = vec![];
         for (_, mut w) in std::mem::take(&mut self.periods) {
-            if let Some(f) = w.open.take() {
+            if let Some(mut f) = w.open.take() {
                 // Abandon the multipart upload (or staged local file) of the open part.
-                let _ = f.writer.into_inner().abort().await;
+                let _ = f.sink.abort().await;
                 paths.push(f.path);
             }
             paths.extend(w.done.files.into_iter().map(|f| f.path));
@@ -319,15 +469,28 @@ impl IngestWriter {
     }
 }
 
-async fn close(mut file: OpenFile, done: &mut PeriodFiles) -> Result<()> {
-    file.writer.finish().await?;
-    let size = file.writer.bytes_written() as u64;
+async fn write_rollup(
+    sink: BufWriter,
+    sums: DailySums,
+    schema: &SchemaRef,
+    props: &WriterProperties,
+    path: String,
+) -> Result<FileEntry> {
+    let batch = sums.finish()?;
+    let mut w = AsyncArrowWriter::try_new(sink, Arc::clone(schema), Some(props.clone()))?;
+    w.write(&batch).await?;
+    w.finish().await?;
+    Ok(FileEntry {
+        path,
+        size: w.bytes_written() as u64,
+        rows: batch.num_rows() as u64,
+    })
+}
+
+async fn close(file: PartFile, done: &mut PeriodFiles) -> Result<()> {
+    let (path, size, rows) = file.finish().await?;
     done.bytes += size;
-    done.files.push(FileEntry {
-        path: file.path,
-        size,
-        rows: file.rows,
-    });
+    done.files.push(FileEntry { path, size, rows });
     Ok(())
 }
 
