@@ -1,8 +1,43 @@
 //! Spec section 19, "Budget" (Checks): `spec/sections/19-budget.md`.
 
+use axum::Extension;
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::json;
+use skyledger_auth::Caller;
+use skyledger_meta::cost_accounts::STATUS_PROCESSING;
 use skyledger_types::Operation::{Create, Read};
 
+use crate::AppState;
+use crate::envelope::{ApiResult, ok};
 use crate::routes::{GET, POST, Route};
+
+/// An ingest job still marked running after this long died without finishing (a killed
+/// process); it no longer counts as bill processing.
+const STALE_JOB_MS: i64 = 6 * 3600 * 1000;
+
+/// `{"billProcess": true}` while billing data is being ingested for the organisation: an ingest
+/// job is running, or a cost account has not finished its first processing.
+async fn accounts_status(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let now = skyledger_meta::now_ms();
+    let running = state
+        .meta
+        .ingest_jobs(org, 50)
+        .await?
+        .iter()
+        .any(|j| j.status == "running" && now - j.started_at < STALE_JOB_MS);
+    let first_processing = state
+        .meta
+        .cost_accounts(org)
+        .await?
+        .iter()
+        .any(|a| a.status == STATUS_PROCESSING && a.last_processed_at.is_none());
+    Ok(ok(json!({"billProcess": running || first_processing})))
+}
 
 pub(crate) fn routes() -> Vec<Route> {
     vec![
@@ -84,11 +119,12 @@ pub(crate) fn routes() -> Vec<Route> {
             Read,
             "Get budget users and groups",
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/accounts_status",
             Read,
             "Get account processing status",
+            accounts_status,
         ),
         Route::missing(
             GET,

@@ -572,3 +572,21 @@ async fn another_organisations_token_sees_none_of_these_accounts() {
     assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
     assert!(json["error"].as_str().unwrap().contains(&c.focus_account));
 }
+
+#[tokio::test]
+async fn accounts_status_reports_running_ingests() {
+    let c = cost_app().await;
+    let status = c.get("/cs/api/cost/accounts_status").await;
+    assert_eq!(status, json!({"billProcess": false}));
+    let meta = &c.app.state.meta;
+    let mut job = meta
+        .start_ingest_job(&c.app.org_id, "/exports/cur", "aws_cur")
+        .await
+        .unwrap();
+    let status = c.get("/cs/api/cost/accounts_status").await;
+    assert_eq!(status, json!({"billProcess": true}));
+    job.status = "succeeded".into();
+    meta.finish_ingest_job(&job).await.unwrap();
+    let status = c.get("/cs/api/cost/accounts_status").await;
+    assert_eq!(status, json!({"billProcess": false}));
+}
