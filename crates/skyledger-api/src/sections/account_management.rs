@@ -16,6 +16,7 @@ use skyledger_meta::cost_accounts::{STATUS_FAILED, STATUS_PROCESSED};
 use skyledger_meta::users::User;
 use skyledger_types::Operation::Read;
 
+use super::summary_report::stamp_time;
 use crate::AppState;
 use crate::cost::format::{key, money, pairs, percent_change};
 use crate::cost::scope::DefaultDays;
@@ -261,12 +262,10 @@ pub(crate) async fn users_listing(state: &AppState, caller: &Caller) -> ApiResul
         .iter()
         .map(|u| {
             let r = roles(u);
-            let last_login = signed_in.get(&u.id).map_or_else(String::new, |ms| {
-                chrono::DateTime::<chrono::Utc>::from_timestamp_millis(*ms)
-                    .map_or_else(String::new, |t| {
-                        t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
-                    })
-            });
+            let last_login = signed_in
+                .get(&u.id)
+                .and_then(|ms| chrono::DateTime::<chrono::Utc>::from_timestamp_millis(*ms))
+                .map_or_else(String::new, stamp_time);
             json!({
                 "is_account_contact": u.id == contact_id,
                 "cloudspend_role": r.cloudspend,

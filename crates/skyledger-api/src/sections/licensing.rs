@@ -13,6 +13,7 @@ use skyledger_ledger::{Dimension, Granularity};
 use skyledger_types::Operation::Read;
 
 use super::account_management::month_start;
+use super::summary_report::stamp_time;
 use crate::AppState;
 use crate::cost::format::{key, money, stamp};
 use crate::cost::scope::DefaultDays;
@@ -103,9 +104,7 @@ async fn bills(
             let account = r.keys[0].clone()?;
             let entry = written
                 .get(&(account.clone(), month))
-                .map_or_else(String::new, |t| {
-                    t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
-                });
+                .map_or_else(String::new, |t| stamp_time(*t));
             Some(json!({
                 "start_time": stamp(month),
                 "entry_time": entry,

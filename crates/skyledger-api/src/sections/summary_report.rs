@@ -230,11 +230,14 @@ async fn cloud_overallcost(
     })))
 }
 
+/// A UTC time as the spec shows time stamps (`2023-11-14T03:00:00+0000`).
+pub(crate) fn stamp_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
+}
+
 /// A time stamp of the store (µs since the epoch) as the spec shows it.
 fn stamp_us(us: i64) -> String {
-    DateTime::<Utc>::from_timestamp_micros(us).map_or_else(String::new, |t| {
-        t.format("%Y-%m-%dT%H:%M:%S+0000").to_string()
-    })
+    DateTime::<Utc>::from_timestamp_micros(us).map_or_else(String::new, stamp_time)
 }
 
 /// The first and last charge start of the organisation's data; empty strings when there is
