@@ -6,6 +6,7 @@
 
 pub mod cost_accounts;
 pub mod cost_centers;
+pub mod dashboards;
 pub mod ids;
 mod migrate;
 pub mod oauth;

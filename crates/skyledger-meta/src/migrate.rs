@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cost_centers",
         include_str!("../migrations/0006_cost_centers.sql"),
     ),
+    (
+        7,
+        "dashboards",
+        include_str!("../migrations/0007_dashboards.sql"),
+    ),
 ];
 
 pub(crate) async fn run(meta: &Meta) -> Result<Vec<i64>> {

@@ -1,6 +1,7 @@
 //! Repository tests, run against SQLite and, when `SKYLEDGER_TEST_POSTGRES_URL` is set, PostgreSQL.
 
 mod cost_centers;
+mod dashboards;
 mod oauth;
 mod repos;
 mod tags;
