@@ -38,3 +38,11 @@ CREATE TABLE cost_center_members (
     member_id TEXT NOT NULL,
     PRIMARY KEY (cost_center_id, member_kind, member_id)
 );
+
+-- Custom tags users put on a cost center (the spec's variation -4 tags).
+CREATE TABLE cost_center_tags (
+    cost_center_id TEXT NOT NULL REFERENCES cost_centers (id) ON DELETE CASCADE,
+    tag_id TEXT NOT NULL REFERENCES tags (id),
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (cost_center_id, tag_id)
+);

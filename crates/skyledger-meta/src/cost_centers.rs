@@ -5,7 +5,11 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
+use crate::tags::Tag;
 use crate::{Meta, MetaError, Result, now_ms};
+
+/// A custom tag a user put on a cost center (the spec's `variation: -4`).
+pub const VARIATION_COST_CENTER: i64 = -4;
 
 /// The cloud type of a cost center spanning several clouds.
 pub const CLOUD_HYBRID: i64 = -1;
@@ -222,6 +226,7 @@ impl Meta {
             "cost_center_accounts",
             "cost_center_tag_rules",
             "cost_center_members",
+            "cost_center_tags",
         ] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE cost_center_id = $1"
@@ -236,6 +241,48 @@ impl Meta {
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Attaches custom tags (variation -4, created when new) to a cost center; idempotent.
+    pub async fn tag_cost_center(
+        &self,
+        org_id: &str,
+        cost_center_id: &str,
+        pairs: &[(String, String)],
+    ) -> Result<Vec<Tag>> {
+        let tags = self.tag_ids(org_id, VARIATION_COST_CENTER, pairs).await?;
+        for t in &tags {
+            sqlx::query(
+                "INSERT INTO cost_center_tags (cost_center_id, tag_id, created_at)
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(cost_center_id)
+            .bind(&t.id)
+            .bind(now_ms())
+            .execute(self.pool())
+            .await?;
+        }
+        Ok(tags)
+    }
+
+    /// The custom tags of a cost center, by key and value.
+    pub async fn cost_center_tags(&self, org_id: &str, cost_center_id: &str) -> Result<Vec<Tag>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT x.tag_id FROM cost_center_tags x JOIN cost_centers c ON c.id = x.cost_center_id
+             WHERE c.org_id = $1 AND c.id = $2",
+        )
+        .bind(org_id)
+        .bind(cost_center_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = vec![];
+        for id in ids {
+            if let Some(t) = self.tag(org_id, &id).await? {
+                out.push(t);
+            }
+        }
+        out.sort_by(|a, b| (&a.key, &a.value).cmp(&(&b.key, &b.value)));
+        Ok(out)
     }
 
     async fn load_cost_centers(&self, org_id: &str, id: Option<&str>) -> Result<Vec<CostCenter>> {

@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Deserialize;
 use skyledger_ledger::{AccountScope, CostQuery, CostType, DateRange, Ledger, TagFilter};
 use skyledger_meta::cost_accounts::{BillingAccount, CostAccount};
+use skyledger_meta::cost_centers::CostCenter;
 use skyledger_meta::tags::{Tag, VARIATION_CUSTOM_ACCOUNT, VARIATION_CUSTOM_RESOURCE};
 
-use super::request::{self, CostRequest, TagRef};
+use super::request::{self, AccountRef, CostRequest, IdText, TagRef};
 use crate::AppState;
 use crate::envelope::{ApiError, ApiResult};
 
@@ -35,6 +37,102 @@ pub(crate) struct Scope {
     tag_filters: Vec<TagFilter>,
     /// From custom resource tags: only these resources (None: no such filter).
     resources: Option<Vec<String>>,
+}
+
+/// A cost query over a cost center (spec overview §6.2: the cost-center variants add
+/// `business_unit_id` and `bu_type`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct CostCenterRequest {
+    #[serde(flatten)]
+    pub cost: CostRequest,
+    pub business_unit_id: Option<IdText>,
+    /// Spec overview §7.9: 0 is the one cost-center type ("standard cost centers").
+    pub bu_type: Option<i64>,
+}
+
+/// The cost center a request names: `bu_type` must be 0 (or absent), `business_unit_id` an
+/// existing cost center of the organisation (404 naming it).
+pub(crate) async fn cost_center(
+    state: &AppState,
+    org_id: &str,
+    req: &CostCenterRequest,
+) -> ApiResult<CostCenter> {
+    if let Some(t) = req.bu_type
+        && t != 0
+    {
+        return Err(ApiError::BadRequest(format!(
+            "invalid field bu_type: {t}; the one cost center type is 0 (standard cost centers)"
+        )));
+    }
+    let Some(id) = &req.business_unit_id else {
+        return Err(ApiError::BadRequest(
+            "missing field business_unit_id: name the cost center".into(),
+        ));
+    };
+    state.meta.cost_center(org_id, &id.0).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "business_unit_id: cost center {:?} not found",
+            id.0
+        ))
+    })
+}
+
+/// The account references of a cost-center query: the cost center's own, or the request's
+/// when it names some, each of which must lie inside the cost center (400 otherwise).
+fn center_accounts(center: &CostCenter, req: &CostRequest) -> ApiResult<Vec<AccountRef>> {
+    let own = |a: &skyledger_meta::cost_centers::CostCenterAccount| AccountRef {
+        cost_account_id: IdText(a.cost_account_id.clone()),
+        billing_account_ids: a
+            .billing_account_ids
+            .iter()
+            .map(|b| IdText(b.clone()))
+            .collect(),
+    };
+    let mut refs = req.accounts.clone();
+    if let Some(id) = &req.cost_account_id
+        && refs.is_empty()
+    {
+        refs.push(AccountRef {
+            cost_account_id: id.clone(),
+            billing_account_ids: vec![],
+        });
+    }
+    if refs.is_empty() {
+        return Ok(center.def.accounts.iter().map(own).collect());
+    }
+    let mut out = vec![];
+    for (i, r) in refs.iter().enumerate() {
+        let Some(mine) = center
+            .def
+            .accounts
+            .iter()
+            .find(|a| a.cost_account_id == r.cost_account_id.0)
+        else {
+            return Err(ApiError::BadRequest(format!(
+                "accounts[{i}].cost_account_id: cost account {:?} is not part of cost center {}",
+                r.cost_account_id.0, center.id
+            )));
+        };
+        if r.billing_account_ids.is_empty() {
+            out.push(own(mine));
+            continue;
+        }
+        // A cost center holding the whole account allows any of its billing accounts (the
+        // scope resolution checks they exist); otherwise only the ones it lists.
+        if !mine.billing_account_ids.is_empty() {
+            for (j, b) in r.billing_account_ids.iter().enumerate() {
+                if !mine.billing_account_ids.contains(&b.0) {
+                    return Err(ApiError::BadRequest(format!(
+                        "accounts[{i}].billing_account_ids[{j}]: billing account {:?} is not \
+                         part of cost center {}",
+                        b.0, center.id
+                    )));
+                }
+            }
+        }
+        out.push(r.clone());
+    }
+    Ok(out)
 }
 
 /// The cost store of this server, or 503.
@@ -297,6 +395,41 @@ impl Scope {
             tag_filters,
             resources: resources.map(|r| r.into_iter().collect()),
         })
+    }
+
+    /// Resolves a cost-center request: the cost center's accounts (the request's `accounts` may
+    /// narrow them, never widen), its tag rules ANDed with the request's `cost_tags`, and the
+    /// request's days and cost type (docs/api-decisions.md C3).
+    pub(crate) async fn resolve_cost_center(
+        state: &AppState,
+        org_id: &str,
+        req: &CostCenterRequest,
+    ) -> ApiResult<(Scope, CostCenter)> {
+        Self::resolve_cost_center_with(state, org_id, req, DefaultDays::RecentMonths).await
+    }
+
+    pub(crate) async fn resolve_cost_center_with(
+        state: &AppState,
+        org_id: &str,
+        req: &CostCenterRequest,
+        default_days: DefaultDays,
+    ) -> ApiResult<(Scope, CostCenter)> {
+        let center = cost_center(state, org_id, req).await?;
+        let mut cost = req.cost.clone();
+        cost.accounts = center_accounts(&center, &req.cost)?;
+        cost.cost_account_id = None;
+        let mut scope = Self::resolve_with(state, org_id, &cost, default_days).await?;
+        if center.def.accounts.is_empty() {
+            scope.accounts.clear();
+        }
+        scope
+            .tag_filters
+            .extend(center.def.tag_rules.iter().map(|r| TagFilter {
+                key: r.key.clone(),
+                values: r.values.clone(),
+                untagged: false,
+            }));
+        Ok((scope, center))
     }
 
     /// The ledger query of this scope: its days, accounts, tags and cost type; no grouping.

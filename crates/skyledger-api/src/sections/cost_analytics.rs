@@ -1,58 +1,435 @@
 //! Spec section 02, "Cost Analytics" (Cost Centers): `spec/sections/02-cost-analytics.md`.
 
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::extract::State;
+use axum::response::Response;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use skyledger_auth::Caller;
+use skyledger_ledger::{CostRow, Dimension, Granularity, Order};
+use skyledger_meta::cost_centers::{CLOUD_HYBRID, CostCenter};
 use skyledger_types::Operation::Read;
 
+use super::analytics::{group_dimension, group_name, spend_panel, trend_values, widget_breakdowns};
+use crate::AppState;
+use crate::cost::format::{key, money, pairs, stamp};
+use crate::cost::request::{IdText, granularity};
+use crate::cost::scope::{CostCenterRequest, DefaultDays, data_days};
+use crate::cost::{CostRequest, Scope};
+use crate::envelope::{ApiError, ApiResult, ok};
+use crate::input::Input;
 use crate::routes::{GET, POST, Route};
 
 pub(crate) fn routes() -> Vec<Route> {
     vec![
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/cost_centers/budget_meta",
             Read,
             "Get cost centers budget metadata",
+            budget_meta,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/trend_box",
             Read,
             "Get cost centers trend box",
+            trend_box,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/common_widget_api",
             Read,
             "Get aggregated cost widgets for cost centers",
+            common_widget_api,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/accounts_splitup",
             Read,
             "Get account-wise cost splitup",
+            accounts_splitup,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/spend_analysis_panel",
             Read,
             "Get cost centers spend analysis panel",
+            spend_analysis_panel,
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/cost_centers/cc_spend_analysis",
             Read,
             "Get cost centers spend analysis",
+            cc_spend_analysis,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/group_by_property",
             Read,
             "Group cost centers accounts by property",
+            group_by_property,
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/cost_centers/cost",
             Read,
             "Get comprehensive cost centers cost data",
+            cost,
         ),
     ]
+}
+
+/// Budgets and anomaly checks of cost centers: none exist until the budget module stores them,
+/// so the list is empty (a real answer, never invented).
+async fn budget_meta(
+    Extension(_caller): Extension<Caller>,
+    Input(_none): Input<Map<String, Value>>,
+) -> ApiResult<Response> {
+    Ok(ok(json!({"budget_data": []})))
+}
+
+/// Cost per service over time within the cost center.
+async fn trend_box(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    Ok(ok(trend_values(&scope, req.cost.period).await?))
+}
+
+/// `{"return_data": {regions, services, categories, cost_types}}`: `[{name, cost}]` per region,
+/// service and usage component (the accounts widget's data transfer and components lists
+/// together), and `[{name, value}]` per FOCUS charge category, each largest first
+/// (docs/api-decisions.md C4).
+async fn common_widget_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    // [regions, services, data transfer, components] as [[name, cost]], largest first.
+    let breakdowns = widget_breakdowns(&scope).await?;
+    let list = |i: usize| -> Vec<Value> {
+        breakdowns[i]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| json!({"name": p[0], "cost": p[1]}))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut categories: Vec<Value> = list(2).into_iter().chain(list(3)).collect();
+    categories.sort_by(|a, b| {
+        let cost = |v: &Value| v["cost"].as_f64().unwrap_or(0.0);
+        cost(b).total_cmp(&cost(a))
+    });
+    let mut q = scope.query();
+    q.group_by = vec![Dimension::ChargeCategory];
+    q.order = Order::CostDescending;
+    let cost_types: Vec<Value> = scope
+        .run(&q)
+        .await?
+        .rows
+        .iter()
+        .map(|r| json!({"name": key(&r.keys[0]), "value": money(r.cost)}))
+        .collect();
+    let lists = json!({
+        "regions": list(0),
+        "services": list(1),
+        "categories": categories,
+        "cost_types": cost_types,
+    });
+    Ok(ok(json!({"return_data": lists})))
+}
+
+/// Cost per cost account of the cost center: `[{cost_account_id, cost, account_name}]`,
+/// largest first.
+async fn accounts_splitup(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    let mut q = scope.query();
+    q.group_by = vec![Dimension::CostAccount];
+    q.order = Order::CostDescending;
+    let rows: Vec<Value> = scope
+        .run(&q)
+        .await?
+        .rows
+        .iter()
+        .map(|r| {
+            let id = r.keys[0].clone().unwrap_or_default();
+            json!({
+                "cost_account_id": id,
+                "cost": money(r.cost),
+                "account_name": scope.account_name(&id),
+            })
+        })
+        .collect();
+    Ok(ok(json!({"return_data": rows})))
+}
+
+/// The accounts spend panel over the cost center's scope.
+async fn spend_analysis_panel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    Ok(ok(json!({"return_data": spend_panel(&scope).await?})))
+}
+
+/// Cost per group over time: `{"return_data": {"mode": 1, "values": {name: {cloud_account_id,
+/// property: {v, id}, chart_data: [[t, c]]}}}}` (docs/api-decisions.md C4).
+async fn group_by_property(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let dim = group_dimension(&state, org, &req.cost).await?;
+    let (scope, _) = Scope::resolve_cost_center(&state, org, &req).await?;
+    if let Dimension::Tag(_) = dim {
+        let r = req
+            .cost
+            .property
+            .as_ref()
+            .or(req.cost.group_by_tags.first());
+        if let Some(r) = r {
+            let t = crate::cost::scope::tag(&state, org, "group_by_tags[0]", r).await?;
+            if t.variation != skyledger_meta::tags::VARIATION_PROVIDER {
+                return Err(ApiError::BadRequest(format!(
+                    "group_by_tags[0]: tag {} is a custom tag; cost center trends group by tags \
+                     from the billing data (variation 0)",
+                    t.id
+                )));
+            }
+        }
+    }
+    let mut q = scope.query();
+    q.granularity = Some(granularity(req.cost.period, scope.start, scope.end)?);
+    q.group_by = vec![dim.clone()];
+    let table = scope.run(&q).await?;
+    let mut groups: BTreeMap<Option<String>, Vec<&CostRow>> = BTreeMap::new();
+    for r in &table.rows {
+        groups.entry(r.keys[0].clone()).or_default().push(r);
+    }
+    let values: Map<String, Value> = groups
+        .into_iter()
+        .map(|(k, rows)| {
+            let name = group_name(&scope, &dim, &k);
+            let id = match (&dim, &k) {
+                // Billing accounts by their 17-digit id, as the request names them.
+                (Dimension::BillingAccount, Some(b)) => scope
+                    .accounts
+                    .iter()
+                    .flat_map(|a| a.billing.iter())
+                    .find(|x| &x.account_key == b)
+                    .map_or_else(|| b.clone(), |x| x.id.clone()),
+                _ => key(&k),
+            };
+            let entry = json!({
+                "cloud_account_id": name,
+                "property": {"v": 0, "id": id},
+                "chart_data": pairs(rows),
+            });
+            (name, entry)
+        })
+        .collect();
+    Ok(ok(json!({"return_data": {"mode": 1, "values": values}})))
+}
+
+#[derive(Debug, Deserialize)]
+struct SpendAnalysisQuery {
+    business_unit_id: Option<IdText>,
+    auto_bu: Option<String>,
+    billed_account_id: Option<IdText>,
+}
+
+/// The cost center's make-up and data range: accounts with their billing accounts, rules as
+/// tags, the first and last day of data (docs/api-decisions.md C5).
+async fn cc_spend_analysis(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(query): Input<SpendAnalysisQuery>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    if let Some(a) = query.auto_bu.as_deref()
+        && a != "true"
+        && a != "false"
+    {
+        return Err(ApiError::BadRequest(format!(
+            "invalid field auto_bu: {a:?}; expected true or false"
+        )));
+    }
+    let centers = match &query.business_unit_id {
+        Some(id) => {
+            super::cost_centers_management::named(&state, org, std::slice::from_ref(id)).await?
+        }
+        None => state.meta.cost_centers(org).await?,
+    };
+    let ledger = crate::cost::scope::ledger(&state)?;
+    let mut all = vec![];
+    let mut ids: Vec<String> = vec![];
+    for c in &centers {
+        let req = CostCenterRequest {
+            business_unit_id: Some(IdText(c.id.clone())),
+            ..CostCenterRequest::default()
+        };
+        let (scope, _) = Scope::resolve_cost_center(&state, org, &req).await?;
+        if let Some(b) = &query.billed_account_id
+            && !scope
+                .accounts
+                .iter()
+                .flat_map(|a| a.billing.iter())
+                .any(|x| x.id == b.0 || x.account_key == b.0)
+        {
+            return Err(ApiError::BadRequest(format!(
+                "billed_account_id: billing account {:?} is not part of cost center {}",
+                b.0, c.id
+            )));
+        }
+        let children: Vec<Value> = scope
+            .accounts
+            .iter()
+            .flat_map(|s| {
+                s.billing.iter().map(move |b| {
+                    json!({
+                        "billing_account_id": b.id,
+                        "name": b.name,
+                        "aws_account_id": b.account_key,
+                        "cost_account_id": s.account.id,
+                        "is_payer_account": b.account_key == s.account.source_key,
+                        "name_with_entity": format!("{} ({})", b.name, s.account.name),
+                    })
+                })
+            })
+            .collect();
+        let mut rule_tags = vec![];
+        let mut business_unit_tags = vec![];
+        for rule in &c.def.tag_rules {
+            let pairs: Vec<(String, String)> = rule
+                .values
+                .iter()
+                .map(|v| (rule.key.clone(), v.clone()))
+                .collect();
+            for t in state
+                .meta
+                .tag_ids(org, skyledger_meta::tags::VARIATION_PROVIDER, &pairs)
+                .await?
+            {
+                business_unit_tags.push(json!({"v": t.variation.to_string(), "id": t.id}));
+                rule_tags
+                    .push(json!({"tagId": t.id, "value": t.value, "v": t.variation, "key": t.key}));
+            }
+        }
+        for a in &scope.accounts {
+            if !ids.contains(&a.account.id) {
+                ids.push(a.account.id.clone());
+            }
+        }
+        all.push(json!({
+            "child_accounts": children,
+            "account_name": c.def.name,
+            "business_unit_tags": business_unit_tags,
+            "default_tags": rule_tags,
+            "id": c.id,
+            "integrated_zaaids": [],
+            "bu_type": 0,
+        }));
+    }
+    let range = data_days(&ledger, &ids).await?;
+    let clouds: std::collections::BTreeSet<i64> = state
+        .meta
+        .cost_accounts(org)
+        .await?
+        .iter()
+        .filter(|a| ids.contains(&a.id))
+        .map(|a| a.cloud_type)
+        .collect();
+    Ok(ok(json!({
+        "max_date": range.map_or_else(String::new, |r| stamp(r.1)),
+        "is_hybrid_account": clouds.len() > 1 || centers.iter().any(|c| c.def.cloud_type == CLOUD_HYBRID),
+        "cost_account_ids": ids,
+        "all_accounts": all,
+        "min_date": range.map_or_else(String::new, |r| stamp(r.0)),
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+struct CostQuery {
+    #[serde(default)]
+    business_unit_id: Vec<IdText>,
+    #[serde(flatten)]
+    cost: CostRequest,
+}
+
+/// Each named cost center's cost over the request's days (default: the month before the newest
+/// data and the month so far), in total and per month (docs/api-decisions.md C5).
+async fn cost(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(query): Input<CostQuery>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let centers: Vec<CostCenter> = if query.business_unit_id.is_empty() {
+        state.meta.cost_centers(org).await?
+    } else {
+        super::cost_centers_management::named(&state, org, &query.business_unit_id).await?
+    };
+    let mut out = vec![];
+    for c in centers {
+        let req = CostCenterRequest {
+            cost: CostRequest {
+                start_date: query.cost.start_date.clone(),
+                end_date: query.cost.end_date.clone(),
+                cost_type: query.cost.cost_type,
+                ..CostRequest::default()
+            },
+            business_unit_id: Some(IdText(c.id.clone())),
+            bu_type: None,
+        };
+        let (scope, _) = Scope::resolve_cost_center(&state, org, &req).await?;
+        let mut q = scope.query();
+        q.granularity = Some(Granularity::Month);
+        let rows = scope.run(&q).await?.rows;
+        let total: Decimal = rows.iter().map(|r| r.cost).sum();
+        out.push(json!({
+            "business_unit_id": c.id,
+            "name": c.def.name,
+            "cloud_type": c.def.cloud_type,
+            "start_date": stamp(scope.start),
+            "end_date": stamp(scope.end),
+            "total_cost": money(total),
+            "monthly_cost": pairs(&rows),
+        }));
+    }
+    Ok(ok(json!({"business_units": out})))
+}
+
+/// The cost-center scope of a plain cost request (for sections that answer over a cost center
+/// when `business_unit_id` is given, and over accounts otherwise).
+pub(crate) async fn scope_of(
+    state: &AppState,
+    org: &str,
+    req: &CostCenterRequest,
+    default_days: DefaultDays,
+) -> ApiResult<Scope> {
+    if req.business_unit_id.is_some() {
+        Ok(
+            Scope::resolve_cost_center_with(state, org, req, default_days)
+                .await?
+                .0,
+        )
+    } else {
+        Scope::resolve_with(state, org, &req.cost, default_days).await
+    }
 }

@@ -1,22 +1,35 @@
 //! Spec section 04, "Resource Insights" (Cost Centers): `spec/sections/04-resource-insights.md`.
 
+use axum::Extension;
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::json;
+use skyledger_auth::Caller;
 use skyledger_types::Operation::Read;
 
+use super::resource_management::{instance_costs, top_resources};
+use crate::AppState;
+use crate::cost::Scope;
+use crate::cost::scope::CostCenterRequest;
+use crate::envelope::{ApiResult, ok};
+use crate::input::Input;
 use crate::routes::{POST, Route};
 
 pub(crate) fn routes() -> Vec<Route> {
     vec![
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/cost_by_resource",
             Read,
             "Get cost by resource for cost centers",
+            cost_by_resource,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/cost_by_instance",
             Read,
             "Get cost by instance type for cost centers",
+            cost_by_instance,
         ),
         Route::missing(
             POST,
@@ -31,4 +44,24 @@ pub(crate) fn routes() -> Vec<Route> {
             "Get cost centers resource count with cost breakdown",
         ),
     ]
+}
+
+/// The cost center's costliest resources: `{"return_data": [{name, id, type, value, group}]}`.
+async fn cost_by_resource(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    Ok(ok(json!({"return_data": top_resources(&scope).await?})))
+}
+
+/// The cost center's cost per service, instance type and availability zone.
+async fn cost_by_instance(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    Ok(ok(json!({"return_data": instance_costs(&scope).await?})))
 }

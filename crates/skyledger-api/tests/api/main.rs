@@ -2,6 +2,7 @@
 
 mod accounts;
 mod conformance;
+mod cost_centers;
 mod costs;
 mod demo;
 mod envelope;

@@ -2,7 +2,9 @@
 
 use skyledger_meta::MetaError;
 use skyledger_meta::cost_accounts::NewCostAccount;
-use skyledger_meta::cost_centers::{CLOUD_HYBRID, CostCenterAccount, CostCenterDef, TagRule};
+use skyledger_meta::cost_centers::{
+    CLOUD_HYBRID, CostCenterAccount, CostCenterDef, TagRule, VARIATION_COST_CENTER,
+};
 
 use crate::backends;
 
@@ -135,6 +137,31 @@ async fn cost_centers_round_trip_and_names_are_unique_ignoring_case() {
             .map(|c| c.def.name)
             .collect();
         assert_eq!(names, ["Alpha", "HYBRID team"], "{name}");
+        // Custom tags (variation -4) on a cost center: idempotent, listed by key and value.
+        let pairs = [
+            ("team".to_string(), "b".to_string()),
+            ("env".to_string(), "prod".to_string()),
+        ];
+        let tags = meta
+            .tag_cost_center(&org.id, &second.id, &pairs)
+            .await
+            .unwrap();
+        meta.tag_cost_center(&org.id, &second.id, &pairs[..1])
+            .await
+            .unwrap();
+        let listed = meta.cost_center_tags(&org.id, &second.id).await.unwrap();
+        assert_eq!(listed.len(), 2, "{name}");
+        assert_eq!(
+            (listed[0].key.as_str(), listed[0].variation),
+            ("env", VARIATION_COST_CENTER)
+        );
+        assert!(tags.iter().all(|t| listed.contains(t)));
+        assert!(
+            meta.cost_center_tags(&other.id, &second.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert!(meta.delete_cost_center(&org.id, &second.id).await.unwrap());
         assert!(!meta.delete_cost_center(&org.id, &second.id).await.unwrap());
         assert_eq!(meta.cost_centers(&org.id).await.unwrap().len(), 1);
