@@ -105,17 +105,55 @@ async fn msp_customers(
     Ok(ok(json!({"isMSPAdmin": false})))
 }
 
-/// The organisation's users and groups, as `accounts/users` lists them; the optional
+/// The organisation's users and groups as `accounts/users` lists them, with this section's
+/// `org_info` and `workspace_migration_info` shapes (docs/api-decisions.md C6); the optional
 /// `JSONString` filter (`{"module_id": 2}`) must be a JSON object.
 async fn users(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Input(_filter): Input<Map<String, Value>>,
 ) -> ApiResult<Response> {
-    Ok(ok(super::account_management::users_listing(
-        &state, &caller,
-    )
-    .await?))
+    let org =
+        state.meta.org(&caller.org_id).await?.ok_or_else(|| {
+            ApiError::NotFound(format!("organisation {} not found", caller.org_id))
+        })?;
+    let created: std::collections::HashMap<String, i64> = state
+        .meta
+        .users_of_org(&caller.org_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.created_at))
+        .collect();
+    let mut listing = super::account_management::users_listing(&state, &caller).await?;
+    if let Some(users) = listing["users"].as_array_mut() {
+        for u in users {
+            let id = u["user_id"].as_str().unwrap_or_default().to_string();
+            u["invited_by"] = json!("");
+            u["last_updated_time"] =
+                json!(created.get(&id).map_or_else(String::new, |ms| clock(*ms)));
+        }
+    }
+    listing["workspace_migration_info"] = json!({
+        "migration_status": "",
+        "is_migration_enabled": false,
+    });
+    // Zoho account-server fields have no Skyledger counterpart: empty, not invented.
+    listing["org_info"] = json!({
+        "creation_time": clock(org.created_at),
+        "service_url": "",
+        "zoho_directory_url": "",
+        "is_paid_customer": false,
+        "is_free_user": false,
+        "organization_id": org.id,
+    });
+    Ok(ok(listing))
+}
+
+/// A time as this section's examples print it: `Dec 13, 2023 12:25:37 PM` (UTC).
+fn clock(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map_or_else(String::new, |t| {
+        t.format("%b %d, %Y %I:%M:%S %p").to_string()
+    })
 }
 
 /// Report branding and general settings from the metadata store (docs/api-decisions.md C6).

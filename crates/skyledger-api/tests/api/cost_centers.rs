@@ -534,6 +534,16 @@ async fn settings_users_alerts_and_custom_tags_come_from_the_store() {
         .get("/cs/api/cost/cost_centers/users?JSONString=%7B%22module_id%22:2%7D")
         .await;
     assert!(users["users"].is_array() && users["user_groups"].is_array());
+    assert_eq!(users["org_info"]["organization_id"], c.app.org_id.as_str());
+    assert_eq!(
+        users["workspace_migration_info"]["is_migration_enabled"],
+        false
+    );
+    assert_eq!(users["org_info"]["organization_id"], c.app.org_id.as_str());
+    assert_eq!(
+        users["workspace_migration_info"]["is_migration_enabled"],
+        false
+    );
 
     let billing = c.focus_billing().await;
     let id = c
