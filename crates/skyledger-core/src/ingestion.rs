@@ -189,9 +189,13 @@ impl Read for Counting {
 /// progress can show bytes; Parquet, manifests and folders are opened by path.
 fn open_delivery(
     path: &Path,
+    amortized: Option<&Path>,
     opts: &ReadOptions,
     count: &Arc<AtomicU64>,
 ) -> Result<Box<dyn BatchReader>, IngestError> {
+    if let Some(amortized) = amortized {
+        return skyledger_ingest::azure_pair::open_pair(path, amortized, opts);
+    }
     let name = path.display().to_string();
     let is_manifest =
         path.is_dir() || name.ends_with("Manifest.json") || name.ends_with("manifest.json");
@@ -289,6 +293,7 @@ type Batches = mpsc::Receiver<Result<RecordBatch, IngestError>>;
 /// or `None` when it has no rows), the stream of batches, and the thread's outcome.
 async fn start_reading(
     path: PathBuf,
+    amortized: Option<PathBuf>,
     opts: ReadOptions,
     count: Arc<AtomicU64>,
     rows: Arc<AtomicU64>,
@@ -303,7 +308,7 @@ async fn start_reading(
     let (identity_tx, identity_rx) = tokio::sync::oneshot::channel();
     let (batch_tx, batch_rx) = mpsc::channel::<Result<RecordBatch, IngestError>>(4);
     let handle = tokio::task::spawn_blocking(move || -> Option<ReadOutcome> {
-        let mut reader = match open_delivery(&path, &opts, &count) {
+        let mut reader = match open_delivery(&path, amortized.as_deref(), &opts, &count) {
             Ok(r) => r,
             Err(e) => {
                 // Reported through the identity channel; there is nothing more to say.
@@ -407,6 +412,30 @@ pub async fn ingest_from(
     origin: Option<&DeliveryOrigin>,
     on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<IngestSummary, IngestFailure> {
+    ingest_delivery(meta, ledger, request, None, origin, on_progress).await
+}
+
+/// Ingests an Azure actual export (`request.path`) and the `amortized` export of the same
+/// billing account and month as one delivery: one period of one cost account holding both
+/// views (see `skyledger_ingest::azure_pair`).
+pub async fn ingest_azure_pair(
+    meta: &Meta,
+    ledger: &Ledger,
+    request: &IngestRequest,
+    amortized: &Path,
+    on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<IngestSummary, IngestFailure> {
+    ingest_delivery(meta, ledger, request, Some(amortized), None, on_progress).await
+}
+
+async fn ingest_delivery(
+    meta: &Meta,
+    ledger: &Ledger,
+    request: &IngestRequest,
+    amortized: Option<&Path>,
+    origin: Option<&DeliveryOrigin>,
+    on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<IngestSummary, IngestFailure> {
     let (source, (fp, total_bytes), (record_source, record_object)) = match origin {
         Some(o) => (
             o.name.clone(),
@@ -422,6 +451,7 @@ pub async fn ingest_from(
                 path: request.path.display().to_string(),
                 reason: format!("cannot read: {e}"),
             })?;
+            let (source, fp) = crate::azure_pair::with_amortized(source, fp, amortized)?;
             (source.clone(), fp, (source, String::new()))
         }
     };
@@ -446,7 +476,16 @@ pub async fn ingest_from(
         skipped.job_id = job.id;
         return Ok(skipped);
     }
-    let result = run(meta, ledger, request, &source, total_bytes, on_progress).await;
+    let result = run(
+        meta,
+        ledger,
+        request,
+        amortized,
+        &source,
+        total_bytes,
+        on_progress,
+    )
+    .await;
     match &result {
         Ok(summary) => {
             job.cost_account_id = Some(summary.cost_account_id.clone());
@@ -476,6 +515,7 @@ async fn run(
     meta: &Meta,
     ledger: &Ledger,
     request: &IngestRequest,
+    amortized: Option<&Path>,
     source: &str,
     total_bytes: u64,
     on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
@@ -509,6 +549,7 @@ async fn run(
     let outcome = async {
         let (identity, batches, reading) = start_reading(
             request.path.clone(),
+            amortized.map(Path::to_path_buf),
             opts,
             Arc::clone(&bytes),
             Arc::clone(&rows),

@@ -106,14 +106,9 @@ impl AzureMapper {
         if k.currency.is_none() && default_currency.is_none() {
             return Err("BillingCurrency (or BillingCurrencyCode, Currency)".into());
         }
-        let kind = opts.azure_cost_kind.unwrap_or_else(|| {
-            let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
-            if base.to_ascii_lowercase().contains("amortized") {
-                AzureCostKind::Amortized
-            } else {
-                AzureCostKind::Actual
-            }
-        });
+        let kind = opts
+            .azure_cost_kind
+            .unwrap_or_else(|| kind_from_name(file));
         let cost_name = k
             .cost
             .map(|i| h.names()[i].trim_start_matches('\u{feff}').to_string())
@@ -124,6 +119,16 @@ impl AzureMapper {
             kind,
             default_currency,
         })
+    }
+}
+
+/// Actual or amortized by the file name (`…Amortized…`); the two exports share one schema.
+pub(crate) fn kind_from_name(file: &str) -> AzureCostKind {
+    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    if base.to_ascii_lowercase().contains("amortized") {
+        AzureCostKind::Amortized
+    } else {
+        AzureCostKind::Actual
     }
 }
 

@@ -14,6 +14,7 @@
 
 mod aws;
 mod azure;
+pub mod azure_pair;
 pub mod decimal;
 mod drivers;
 mod error;

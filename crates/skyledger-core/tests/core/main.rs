@@ -1,6 +1,7 @@
 //! Ingestion end to end: a real AWS CUR sample through the reader, the cost store and the
 //! metadata store; duplicates; a broken delivery that must change nothing.
 
+mod azure_pair;
 mod sources;
 
 use std::path::{Path, PathBuf};

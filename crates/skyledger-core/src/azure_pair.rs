@@ -1,0 +1,242 @@
+//! Pairing Azure actual and amortized exports of one billing account and month into one delivery.
+//!
+//! The two exports are two views of the same usage. Given together (two files in one ingest, or
+//! a folder holding both), they are read as one delivery (`ingestion::ingest_azure_pair`), so the
+//! period holds the billed cost of the actual export and the amortized cost of the amortized one.
+//! A view given alone replaces its periods as any delivery does; [`Planned::note`] says so,
+//! because both cost types then come from that one view.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use skyledger_ingest::azure_pair::{AzureView, azure_view};
+use skyledger_ingest::{AzureCostKind, ReadOptions};
+
+use crate::ingestion::IngestFailure;
+
+/// One ingest to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// A file, manifest, folder or source URL, ingested on its own.
+    One(PathBuf),
+    /// An Azure actual export and the amortized export of the same billing account and month.
+    AzurePair { actual: PathBuf, amortized: PathBuf },
+}
+
+/// A delivery and what the user should know about it before it replaces stored periods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub delivery: Delivery,
+    pub note: Option<String>,
+}
+
+/// Orders `paths` into deliveries: Azure actual and amortized exports of the same billing
+/// account and billing period become one pair (at the place of the first of the two); a local
+/// folder holding only Azure exports (as Cost Management writes them,
+/// `<export>/<yyyymmdd-yyyymmdd>/…csv`) is opened into its files first. Everything else stays
+/// one delivery per path, in order. Files that cannot be read stay single so that the ingest
+/// reports why.
+pub fn plan(paths: &[PathBuf]) -> Vec<Planned> {
+    let opts = ReadOptions::default();
+    let mut items: Vec<(PathBuf, Option<AzureView>)> = Vec::new();
+    for path in paths {
+        match azure_folder(path, &opts) {
+            Some(files) => items.extend(files.into_iter().map(|(p, v)| (p, Some(v)))),
+            None => {
+                let view = local_file(path)
+                    .then(|| azure_view(path, &opts).ok().flatten())
+                    .flatten();
+                items.push((path.clone(), view));
+            }
+        }
+    }
+    // (billing account, period) → first actual and first amortized item.
+    let mut twins: BTreeMap<(String, i64), (Option<usize>, Option<usize>)> = BTreeMap::new();
+    for (i, (_, view)) in items.iter().enumerate() {
+        if let Some(v) = view {
+            let slot = twins
+                .entry((v.billing_account_id.clone(), v.billing_period_start))
+                .or_default();
+            match v.kind {
+                AzureCostKind::Actual => slot.0 = slot.0.or(Some(i)),
+                AzureCostKind::Amortized => slot.1 = slot.1.or(Some(i)),
+            }
+        }
+    }
+    let mut partner: BTreeMap<usize, usize> = BTreeMap::new();
+    for (actual, amortized) in twins.values() {
+        if let (Some(a), Some(b)) = (actual, amortized) {
+            partner.insert(*a, *b);
+            partner.insert(*b, *a);
+        }
+    }
+    let mut out = Vec::new();
+    for (i, (path, view)) in items.iter().enumerate() {
+        match partner.get(&i) {
+            Some(&j) if j < i => {}
+            Some(&j) => {
+                let (actual, amortized) = match view.as_ref().map(|v| v.kind) {
+                    Some(AzureCostKind::Amortized) => (items[j].0.clone(), path.clone()),
+                    _ => (path.clone(), items[j].0.clone()),
+                };
+                out.push(Planned {
+                    delivery: Delivery::AzurePair { actual, amortized },
+                    note: None,
+                });
+            }
+            None => out.push(Planned {
+                delivery: Delivery::One(path.clone()),
+                note: view.as_ref().map(|v| single_view_note(path, v)),
+            }),
+        }
+    }
+    out
+}
+
+fn local_file(path: &Path) -> bool {
+    !path.to_string_lossy().contains("://") && path.is_file()
+}
+
+/// What a view ingested alone does to the stored period.
+fn single_view_note(path: &Path, v: &AzureView) -> String {
+    let (given, other) = match v.kind {
+        AzureCostKind::Actual => ("actual", "amortized"),
+        AzureCostKind::Amortized => ("amortized", "actual"),
+    };
+    let month = chrono_month(v.billing_period_start);
+    format!(
+        "{}: only the {given} view of Azure billing account {} for {month} was given: it replaces \
+         that period, and the {other} cost is derived from it ({}); give the {given} and {other} \
+         exports of the month in one ingest to store both views",
+        path.display(),
+        v.billing_account_id,
+        match v.kind {
+            AzureCostKind::Actual => "reservation purchases stay unamortized",
+            AzureCostKind::Amortized => "reservation purchases are not shown as billed",
+        }
+    )
+}
+
+/// `YYYY-MM` of a microsecond timestamp (UTC).
+fn chrono_month(micros: i64) -> String {
+    let (year, month, _) =
+        skyledger_ingest::time::civil_from_days(micros.div_euclid(86_400_000_000));
+    format!("{year:04}-{month:02}")
+}
+
+/// The files of a local folder that holds Azure cost exports and nothing else that bills (no
+/// manifest), with their views; `None` for anything else.
+fn azure_folder(path: &Path, opts: &ReadOptions) -> Option<Vec<(PathBuf, AzureView)>> {
+    if !path.is_dir() {
+        return None;
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let name = f.file_name()?.to_string_lossy().to_ascii_lowercase();
+        if name.starts_with('.') {
+            continue;
+        }
+        if name.ends_with(".json") {
+            // A manifest delivery: the folder is read as a source.
+            return None;
+        }
+        out.push((f.clone(), azure_view(&f, opts).ok().flatten()?));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The source name and fingerprint of a delivery, extended by its amortized twin when it has
+/// one (so a pair is skipped only when neither file changed).
+pub(crate) fn with_amortized(
+    source: String,
+    (fp, bytes): (String, u64),
+    amortized: Option<&Path>,
+) -> Result<(String, (String, u64)), IngestFailure> {
+    let Some(amortized) = amortized else {
+        return Ok((source, (fp, bytes)));
+    };
+    let (fp2, bytes2) =
+        crate::ingestion::fingerprint(amortized).map_err(|e| IngestFailure::Source {
+            path: amortized.display().to_string(),
+            reason: format!("cannot read: {e}"),
+        })?;
+    let name = std::fs::canonicalize(amortized)
+        .unwrap_or_else(|_| amortized.to_path_buf())
+        .display()
+        .to_string();
+    Ok((
+        format!("{source} + {name}"),
+        (format!("{fp}|{fp2}"), bytes + bytes2),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../skyledger-ingest/tests/fixtures/azure")
+            .join(name)
+    }
+
+    #[test]
+    fn an_actual_and_amortized_export_of_one_month_pair_in_any_order() {
+        let actual = fixture("finops-toolkit-EA_ActualCost_Small.csv");
+        let amortized = fixture("finops-toolkit-EA_AmortizedCost_Small.csv");
+        let other = fixture("ea-export-sample-anonymous.csv");
+        let planned = plan(&[amortized.clone(), other.clone(), actual.clone()]);
+        assert_eq!(planned.len(), 2);
+        assert_eq!(
+            planned[0].delivery,
+            Delivery::AzurePair {
+                actual: actual.clone(),
+                amortized: amortized.clone()
+            }
+        );
+        assert_eq!(planned[1].delivery, Delivery::One(other));
+        let note = planned[1].note.as_deref().unwrap_or_default();
+        assert!(note.contains("only the actual view"), "{note}");
+    }
+
+    #[test]
+    fn a_folder_of_azure_exports_is_opened_into_its_pair() {
+        let dir = tempfile::tempdir().unwrap();
+        for (sub, name) in [
+            (
+                "actual/20230901-20230930",
+                "finops-toolkit-EA_ActualCost_Small.csv",
+            ),
+            (
+                "amortized/20230901-20230930",
+                "finops-toolkit-EA_AmortizedCost_Small.csv",
+            ),
+        ] {
+            let to = dir.path().join(sub);
+            std::fs::create_dir_all(&to).unwrap();
+            std::fs::copy(fixture(name), to.join(name)).unwrap();
+        }
+        let planned = plan(&[dir.path().to_path_buf()]);
+        assert_eq!(planned.len(), 1);
+        assert!(matches!(planned[0].delivery, Delivery::AzurePair { .. }));
+        assert_eq!(chrono_month(1_693_526_400_000_000), "2023-09");
+    }
+}

@@ -1,0 +1,160 @@
+//! Azure actual and amortized exports of one month ingested as one period of one cost account.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use skyledger_core::ingestion::{ingest, ingest_azure_pair};
+use skyledger_ledger::{CostQuery, DateRange};
+use skyledger_types::cost_row::CostType;
+
+use crate::{Stores, noop, request, stores};
+
+/// Golden sums of `shared/data/README.md` (sum of `Cost` of each finops-toolkit sample).
+const ACTUAL: &str = "8.5450077867419368";
+const AMORTIZED: &str = "16.29693213663664462748541900";
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../skyledger-ingest/tests/fixtures/azure")
+        .join(name)
+}
+
+fn actual() -> PathBuf {
+    fixture("finops-toolkit-EA_ActualCost_Small.csv")
+}
+
+fn amortized() -> PathBuf {
+    fixture("finops-toolkit-EA_AmortizedCost_Small.csv")
+}
+
+async fn stored(s: &Stores, account: &str, cost_type: CostType) -> Decimal {
+    let range = DateRange::new(
+        chrono::NaiveDate::from_ymd_opt(2023, 9, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2023, 9, 30).unwrap(),
+    )
+    .unwrap();
+    let mut query = CostQuery::new(range);
+    query.cost_accounts = vec![account.to_string()];
+    query.cost_type = cost_type;
+    let table = s.ledger.query(&query).await.unwrap();
+    table.rows.iter().map(|r| r.cost).sum()
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+#[tokio::test]
+async fn the_pair_lands_as_one_period_with_each_view_exact() {
+    let s = stores().await;
+    let summary = ingest_azure_pair(
+        &s.meta,
+        &s.ledger,
+        &request(&s.org, actual(), false),
+        &amortized(),
+        noop(),
+    )
+    .await
+    .unwrap();
+    // 28 amortized rows (10 of them the actual export's usage) and the reservation purchase.
+    assert_eq!(summary.rows, 29);
+    let periods: Vec<_> = summary
+        .periods
+        .iter()
+        .map(|p| (p.billing_period.as_str(), p.rows))
+        .collect();
+    assert_eq!(periods, vec![("2023-09", 29)]);
+    assert_eq!(summary.files.len(), 2);
+    let id = &summary.cost_account_id;
+    assert_eq!(stored(&s, id, CostType::Actual).await, dec(ACTUAL));
+    assert_eq!(stored(&s, id, CostType::Unblended).await, dec(ACTUAL));
+    assert_eq!(stored(&s, id, CostType::Amortized).await, dec(AMORTIZED));
+    let total = |t: &str| {
+        summary
+            .totals
+            .iter()
+            .find(|x| x.cost_type == t)
+            .map(|x| dec(&x.amount))
+            .unwrap()
+    };
+    assert_eq!(total("actual"), dec(ACTUAL));
+    assert_eq!(total("amortized"), dec(AMORTIZED));
+    let accounts = s.meta.cost_accounts(&s.org).await.unwrap();
+    assert_eq!(accounts.len(), 1, "one billing source, one cost account");
+    let billing = s
+        .meta
+        .billing_accounts(&s.org, &accounts[0].id)
+        .await
+        .unwrap();
+    assert_eq!(billing.len(), 5, "the subscriptions of both files");
+
+    // The same pair again (forced) replaces the period: nothing is counted twice.
+    ingest_azure_pair(
+        &s.meta,
+        &s.ledger,
+        &request(&s.org, actual(), true),
+        &amortized(),
+        noop(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored(&s, id, CostType::Actual).await, dec(ACTUAL));
+    assert_eq!(stored(&s, id, CostType::Amortized).await, dec(AMORTIZED));
+}
+
+#[tokio::test]
+async fn one_view_alone_replaces_the_paired_period_without_adding_to_it() {
+    let s = stores().await;
+    let pair = ingest_azure_pair(
+        &s.meta,
+        &s.ledger,
+        &request(&s.org, actual(), false),
+        &amortized(),
+        noop(),
+    )
+    .await
+    .unwrap();
+    let alone = ingest(
+        &s.meta,
+        &s.ledger,
+        &request(&s.org, amortized(), false),
+        noop(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(alone.cost_account_id, pair.cost_account_id);
+    let id = &pair.cost_account_id;
+    // The amortized view alone: its cost is the amortized total, never pair + file.
+    assert_eq!(stored(&s, id, CostType::Amortized).await, dec(AMORTIZED));
+    // Billed cost is derived from it (commitment-covered usage billed 0): 16.2969… - 0.493152
+    // - 0.006000000468 of covered usage.
+    assert_eq!(
+        stored(&s, id, CostType::Actual).await,
+        dec(AMORTIZED) - dec("0.493152") - dec("0.006000000468")
+    );
+}
+
+#[tokio::test]
+async fn a_pair_of_two_months_is_refused_and_nothing_is_stored() {
+    let s = stores().await;
+    let text = std::fs::read_to_string(amortized())
+        .unwrap()
+        .replace("09/01/2023,09/30/2023", "10/01/2023,10/31/2023");
+    let october = s.dir.path().join("october-amortized.csv");
+    std::fs::write(&october, text).unwrap();
+    let err = ingest_azure_pair(
+        &s.meta,
+        &s.ledger,
+        &request(&s.org, actual(), false),
+        &october,
+        noop(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("same billing account and period"),
+        "{err}"
+    );
+    assert!(s.meta.cost_accounts(&s.org).await.unwrap().is_empty());
+}
