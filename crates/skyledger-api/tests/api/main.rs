@@ -4,6 +4,7 @@ mod accounts;
 mod conformance;
 mod cost_centers;
 mod costs;
+mod dashboards;
 mod demo;
 mod envelope;
 mod fuzz;
