@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Vec<Route> {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Filter {
     #[serde(default)]
     business_unit_id: Vec<IdText>,

@@ -88,7 +88,7 @@ pub(crate) fn routes() -> Vec<Route> {
 /// so the list is empty (a real answer, never invented).
 async fn budget_meta(
     Extension(_caller): Extension<Caller>,
-    Input(_none): Input<Map<String, Value>>,
+    Input(_none): Input<super::cost_centers_management::NoInput>,
 ) -> ApiResult<Response> {
     Ok(ok(json!({"budget_data": []})))
 }
@@ -248,9 +248,11 @@ async fn group_by_property(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SpendAnalysisQuery {
     business_unit_id: Option<IdText>,
-    auto_bu: Option<String>,
+    /// `true`/`false`, as text (a plain query parameter) or a JSON boolean.
+    auto_bu: Option<Value>,
     billed_account_id: Option<IdText>,
 }
 
@@ -262,13 +264,14 @@ async fn cc_spend_analysis(
     Input(query): Input<SpendAnalysisQuery>,
 ) -> ApiResult<Response> {
     let org = &caller.org_id;
-    if let Some(a) = query.auto_bu.as_deref()
-        && a != "true"
-        && a != "false"
-    {
-        return Err(ApiError::BadRequest(format!(
-            "invalid field auto_bu: {a:?}; expected true or false"
-        )));
+    match &query.auto_bu {
+        None | Some(Value::Bool(_)) => {}
+        Some(Value::String(a)) if a == "true" || a == "false" => {}
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "invalid field auto_bu: {other}; expected true or false"
+            )));
+        }
     }
     let centers = match &query.business_unit_id {
         Some(id) => {
@@ -365,7 +368,7 @@ async fn cc_spend_analysis(
 }
 
 #[derive(Debug, Deserialize)]
-struct CostQuery {
+struct CostFilter {
     #[serde(default)]
     business_unit_id: Vec<IdText>,
     #[serde(flatten)]
@@ -377,7 +380,7 @@ struct CostQuery {
 async fn cost(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Input(query): Input<CostQuery>,
+    Input(query): Input<CostFilter>,
 ) -> ApiResult<Response> {
     let org = &caller.org_id;
     let centers: Vec<CostCenter> = if query.business_unit_id.is_empty() {

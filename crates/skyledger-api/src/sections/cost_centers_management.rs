@@ -81,10 +81,23 @@ pub(crate) fn routes() -> Vec<Route> {
     ]
 }
 
+/// The input of endpoints that take none: an empty object (anything else is 400).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NoInput {}
+
+/// The spec's optional users filter (`{"module_id": 2}`); Skyledger lists every module's users.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsersFilter {
+    #[serde(rename = "module_id")]
+    _module_id: Option<i64>,
+}
+
 /// Site24x7 monitor integrations do not exist in Skyledger: an empty list (docs A21).
 async fn alert_configs(
     Extension(_caller): Extension<Caller>,
-    Input(_none): Input<Map<String, Value>>,
+    Input(_none): Input<NoInput>,
 ) -> ApiResult<Response> {
     Ok(ok(json!([])))
 }
@@ -100,7 +113,7 @@ async fn msp_alert_configs(
 /// Skyledger has no MSP (managed service provider) tier: nobody is an MSP admin.
 async fn msp_customers(
     Extension(_caller): Extension<Caller>,
-    Input(_none): Input<Map<String, Value>>,
+    Input(_none): Input<NoInput>,
 ) -> ApiResult<Response> {
     Ok(ok(json!({"isMSPAdmin": false})))
 }
@@ -111,7 +124,7 @@ async fn msp_customers(
 async fn users(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Input(_filter): Input<Map<String, Value>>,
+    Input(_filter): Input<UsersFilter>,
 ) -> ApiResult<Response> {
     let org =
         state.meta.org(&caller.org_id).await?.ok_or_else(|| {
@@ -160,7 +173,7 @@ fn clock(ms: i64) -> String {
 async fn cost_user_settings(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Input(_none): Input<Map<String, Value>>,
+    Input(_none): Input<NoInput>,
 ) -> ApiResult<Response> {
     let org =
         state.meta.org(&caller.org_id).await?.ok_or_else(|| {
@@ -207,7 +220,7 @@ async fn accounts_data(
 async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Input(_none): Input<Map<String, Value>>,
+    Input(_none): Input<NoInput>,
 ) -> ApiResult<Response> {
     let units: Vec<Value> = state
         .meta

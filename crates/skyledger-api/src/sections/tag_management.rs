@@ -67,6 +67,7 @@ async fn show_more_tags(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AccountsFilter {
     #[serde(default)]
     cost_account_id: Vec<IdText>,

@@ -455,6 +455,35 @@ async fn bad_cost_centers_are_rejected_naming_the_problem() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(msg.contains("12121212121212121"), "{msg}");
 
+    // Endpoints without input refuse one; filters refuse unknown fields.
+    for (method, uri, body) in [
+        (
+            "GET",
+            "/cs/api/cost/cost_centers".to_string(),
+            Some(json!({"accounts": []})),
+        ),
+        (
+            "GET",
+            "/cs/api/cost/cost_centers/budget_meta?colour=red".to_string(),
+            None,
+        ),
+        (
+            "GET",
+            format!(
+                "/cs/api/cost/cost_centers/cc_spend_analysis?business_unit_id={id}&auto_bu=maybe"
+            ),
+            None,
+        ),
+        (
+            "GET",
+            "/cs/api/cost/cost_centers/accounts?JSONString=%7B%22x%22:1%7D".to_string(),
+            None,
+        ),
+    ] {
+        let (status, msg) = c.error(method, &uri, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {msg}");
+    }
+
     // Queries: unknown cost center 404, other bu_type 400, no cost center 400.
     let query = |extra: Value| {
         let mut body = c.cc_body(&id, json!({}));
