@@ -158,3 +158,91 @@ async fn a_pair_of_two_months_is_refused_and_nothing_is_stored() {
     );
     assert!(s.meta.cost_accounts(&s.org).await.unwrap().is_empty());
 }
+
+/// The demo's Azure enrollment (reservations from its third month on): every month's actual and
+/// amortized exports land as one period, each view equal to its file's `Cost` total, and the
+/// reservation purchases make the views differ by charge category and by day.
+#[tokio::test]
+async fn the_demo_pairs_land_with_both_views_and_reservations_amortized() {
+    let s = stores().await;
+    let exports = s.dir.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
+    let spec = skyledger_demo::DemoSpec {
+        rows: 60_000,
+        formats: skyledger_demo::Formats::AZURE,
+        ..skyledger_demo::DemoSpec::new(7, (2026, 10))
+    };
+    let generated = skyledger_demo::generate(&spec, &exports, &|_| {}).unwrap();
+    let paths: Vec<PathBuf> = generated.files.iter().map(|f| f.path.clone()).collect();
+    let planned = skyledger_core::azure_pair::plan(&paths);
+    assert_eq!(planned.len(), 13, "13 months, one pair each");
+    let file_total = |path: &PathBuf| {
+        let f = generated.files.iter().find(|f| &f.path == path).unwrap();
+        f.totals.sums["Cost"]
+    };
+    let mut account = String::new();
+    let (mut actual_sum, mut amortized_sum) = (Decimal::ZERO, Decimal::ZERO);
+    for p in planned {
+        let skyledger_core::azure_pair::Delivery::AzurePair { actual, amortized } = p.delivery
+        else {
+            panic!("a single view: {:?}", p.note);
+        };
+        let summary = ingest_azure_pair(
+            &s.meta,
+            &s.ledger,
+            &request(&s.org, actual.clone(), false),
+            &amortized,
+            noop(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(summary.periods.len(), 1);
+        let total = |t: &str| {
+            summary
+                .totals
+                .iter()
+                .find(|x| x.cost_type == t)
+                .map(|x| dec(&x.amount))
+                .unwrap()
+        };
+        assert_eq!(total("actual"), file_total(&actual), "{}", actual.display());
+        assert_eq!(total("amortized"), file_total(&amortized));
+        actual_sum += file_total(&actual);
+        amortized_sum += file_total(&amortized);
+        account = summary.cost_account_id;
+    }
+    assert_eq!(s.meta.cost_accounts(&s.org).await.unwrap().len(), 1);
+    let range = DateRange::new(
+        chrono::NaiveDate::from_ymd_opt(2025, 10, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+    )
+    .unwrap();
+    let query = |cost_type: CostType, category: Option<&str>| {
+        let mut q = CostQuery::new(range);
+        q.cost_accounts = vec![account.clone()];
+        q.cost_type = cost_type;
+        q.charge_categories = category.map(|c| vec![c.to_string()]).unwrap_or_default();
+        q
+    };
+    let sum = |q: CostQuery| {
+        let ledger = &s.ledger;
+        async move {
+            let t = ledger.query(&q).await.unwrap();
+            t.rows.iter().map(|r| r.cost).sum::<Decimal>()
+        }
+    };
+    assert_eq!(sum(query(CostType::Actual, None)).await, actual_sum);
+    assert_eq!(sum(query(CostType::Amortized, None)).await, amortized_sum);
+    let purchases = sum(query(CostType::Actual, Some("Purchase"))).await;
+    assert!(purchases > Decimal::ZERO, "the demo buys reservations");
+    assert_eq!(
+        sum(query(CostType::Amortized, Some("Purchase"))).await,
+        Decimal::ZERO,
+        "a purchase is spread over the usage it covers, not counted again"
+    );
+    assert!(
+        sum(query(CostType::Amortized, Some("Usage"))).await
+            > sum(query(CostType::Actual, Some("Usage"))).await,
+        "covered usage is billed 0 and amortized at the reservation's rate"
+    );
+}

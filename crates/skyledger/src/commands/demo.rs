@@ -58,14 +58,9 @@ pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
         generated.anomalies.len(),
         generated.anomalies_path.display()
     );
-    // Azure's amortized export restates the same usage as the actual one; the demo ingests the
-    // actual view (the reader fills the amortized cost type from it).
-    let paths: Vec<PathBuf> = generated
-        .files
-        .iter()
-        .filter(|f| f.format != "azure-ea-amortized-csv")
-        .map(|f| f.path.clone())
-        .collect();
+    // Azure's actual and amortized exports of each month are paired by the ingest into one
+    // period holding both views.
+    let paths: Vec<PathBuf> = generated.files.iter().map(|f| f.path.clone()).collect();
     let meta = ctx.meta().await?;
     let ledger = ctx.ledger().await?;
     let org = ctx.org(&meta).await?;

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use skyledger_core::ingestion::{IngestRequest, IngestSummary, Progress, ingest};
+use skyledger_core::azure_pair::{Delivery, plan};
+use skyledger_core::ingestion::{
+    IngestRequest, IngestSummary, Progress, ingest, ingest_azure_pair,
+};
 use skyledger_core::sources::{
     SourceOptions, SourceRequest, SourceUrl, ingest_source, is_manifest_key, node_id,
 };
@@ -130,8 +133,17 @@ pub async fn ingest_all_in(
     work_dir: Option<PathBuf>,
 ) -> anyhow::Result<Vec<IngestSummary>> {
     let mut summaries = Vec::new();
-    for path in &args.paths {
-        if let Some(url) = as_source(path) {
+    // Azure actual and amortized exports of one month, given together, are one delivery.
+    for planned in plan(&args.paths) {
+        if let Some(note) = &planned.note {
+            eprintln!("note: {note}");
+        }
+        let (path, amortized) = match planned.delivery {
+            Delivery::One(path) => (path, None),
+            Delivery::AzurePair { actual, amortized } => (actual, Some(amortized)),
+        };
+        let path = &path;
+        if let Some(url) = as_source(path).filter(|_| amortized.is_none()) {
             let request = SourceRequest {
                 org_id: org_id.to_string(),
                 url,
@@ -168,7 +180,11 @@ pub async fn ingest_all_in(
             }
             continue;
         }
-        let (bar, on_progress) = progress_bar(path.display().to_string(), quiet);
+        let shown = match &amortized {
+            Some(a) => format!("{} + {}", path.display(), a.display()),
+            None => path.display().to_string(),
+        };
+        let (bar, on_progress) = progress_bar(shown.clone(), quiet);
         let request = IngestRequest {
             org_id: org_id.to_string(),
             path: path.clone(),
@@ -177,14 +193,13 @@ pub async fn ingest_all_in(
             skip_bad_rows: args.skip_bad_rows,
             force: args.force,
         };
-        let result = ingest(meta, ledger, &request, on_progress).await;
+        let result = match &amortized {
+            Some(a) => ingest_azure_pair(meta, ledger, &request, a, on_progress).await,
+            None => ingest(meta, ledger, &request, on_progress).await,
+        };
         bar.finish_and_clear();
-        let summary = result.with_context(|| {
-            format!(
-                "{} was not ingested; the stored data is unchanged",
-                path.display()
-            )
-        })?;
+        let summary = result
+            .with_context(|| format!("{shown} was not ingested; the stored data is unchanged"))?;
         summaries.push(summary);
     }
     Ok(summaries)
