@@ -3,14 +3,18 @@
 //! The two exports are two views of the same usage. Given together (two files in one ingest, or
 //! a folder holding both), they are read as one delivery (`ingestion::ingest_azure_pair`), so the
 //! period holds the billed cost of the actual export and the amortized cost of the amortized one.
-//! A view given alone replaces its periods as any delivery does; [`Planned::note`] says so,
-//! because both cost types then come from that one view.
+//! A view given alone is paired with the other view's export of the same month that an earlier
+//! ingest read, when that file is still there ([`pair_with_history`]); otherwise it replaces its
+//! periods as any delivery does, and [`Planned::note`] says that both cost types then come from
+//! that one view.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use skyledger_ingest::azure_pair::{AzureView, azure_view};
 use skyledger_ingest::{AzureCostKind, ReadOptions};
+
+use skyledger_meta::{Meta, MetaError};
 
 use crate::ingestion::IngestFailure;
 
@@ -28,6 +32,8 @@ pub enum Delivery {
 pub struct Planned {
     pub delivery: Delivery,
     pub note: Option<String>,
+    /// The Azure view of a single file (`None` for pairs and everything else).
+    pub view: Option<AzureView>,
 }
 
 /// Orders `paths` into deliveries: Azure actual and amortized exports of the same billing
@@ -82,16 +88,106 @@ pub fn plan(paths: &[PathBuf]) -> Vec<Planned> {
                 out.push(Planned {
                     delivery: Delivery::AzurePair { actual, amortized },
                     note: None,
+                    view: None,
                 });
             }
             None => out.push(Planned {
                 delivery: Delivery::One(path.clone()),
                 note: view.as_ref().map(|v| single_view_note(path, v)),
+                view: view.clone(),
             }),
         }
     }
     out
 }
+
+/// Completes single Azure views with the other view's export of the same billing account and
+/// month that an earlier ingest read (the newest one whose file is still there and still its
+/// twin): Cost Management writes the two exports on their own schedules, and the view that
+/// lands second must not drop the first.
+pub async fn pair_with_history(
+    meta: &Meta,
+    org_id: &str,
+    planned: Vec<Planned>,
+) -> Result<Vec<Planned>, MetaError> {
+    let mut out = Vec::with_capacity(planned.len());
+    for p in planned {
+        let (Delivery::One(path), Some(view)) = (&p.delivery, &p.view) else {
+            out.push(p);
+            continue;
+        };
+        let Some(twin) = recorded_twin(meta, org_id, view).await? else {
+            out.push(p);
+            continue;
+        };
+        let (actual, amortized, other) = match view.kind {
+            AzureCostKind::Actual => (path.clone(), twin.clone(), "amortized"),
+            AzureCostKind::Amortized => (twin.clone(), path.clone(), "actual"),
+        };
+        out.push(Planned {
+            note: Some(format!(
+                "{}: paired with the {other} export of the same month ingested before: {}",
+                path.display(),
+                twin.display()
+            )),
+            delivery: Delivery::AzurePair { actual, amortized },
+            view: None,
+        });
+    }
+    Ok(out)
+}
+
+/// The newest file of the other view of `view`'s billing account and month among the files of
+/// the succeeded ingests of that cost account.
+async fn recorded_twin(
+    meta: &Meta,
+    org_id: &str,
+    view: &AzureView,
+) -> Result<Option<PathBuf>, MetaError> {
+    let Some(account) = meta
+        .cost_accounts(org_id)
+        .await?
+        .into_iter()
+        .find(|a| a.provider == "Microsoft" && a.source_key == view.billing_account_id)
+    else {
+        return Ok(None);
+    };
+    let month = chrono_month(view.billing_period_start);
+    let opts = ReadOptions::default();
+    for job in meta.ingest_jobs(org_id, HISTORY).await? {
+        if job.status != "succeeded" || job.cost_account_id.as_deref() != Some(&account.id) {
+            continue;
+        }
+        let Ok(summary) = serde_json::from_str::<serde_json::Value>(&job.summary) else {
+            continue;
+        };
+        let covers = summary["periods"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["billing_period"] == month.as_str()));
+        if !covers {
+            continue;
+        }
+        for file in summary["files"].as_array().into_iter().flatten() {
+            let Some(file) = file.as_str().map(PathBuf::from) else {
+                continue;
+            };
+            if !local_file(&file) {
+                continue;
+            }
+            if let Ok(Some(v)) = azure_view(&file, &opts)
+                && v.kind != view.kind
+                && v.billing_account_id == view.billing_account_id
+                && v.billing_period_start == view.billing_period_start
+            {
+                return Ok(Some(file));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// How many recent ingest jobs of the organisation are searched for a twin export.
+const HISTORY: i64 = 500;
 
 fn local_file(path: &Path) -> bool {
     !path.to_string_lossy().contains("://") && path.is_file()
@@ -105,8 +201,8 @@ fn single_view_note(path: &Path, v: &AzureView) -> String {
     };
     let month = chrono_month(v.billing_period_start);
     format!(
-        "{}: only the {given} view of Azure billing account {} for {month} was given: it replaces \
-         that period, and the {other} cost is derived from it ({}); give the {given} and {other} \
+        "{}: only the {given} view of Azure billing account {} for {month} was given and no \
+         {other} export of it was ingested before: it replaces that period, and the {other} cost is derived from it ({}); give the {given} and {other} \
          exports of the month in one ingest to store both views",
         path.display(),
         v.billing_account_id,

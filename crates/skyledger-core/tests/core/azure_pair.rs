@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use skyledger_core::azure_pair::{Delivery, pair_with_history, plan};
 use skyledger_core::ingestion::{ingest, ingest_azure_pair};
 use skyledger_ledger::{CostQuery, DateRange};
 use skyledger_types::cost_row::CostType;
@@ -106,15 +107,25 @@ async fn the_pair_lands_as_one_period_with_each_view_exact() {
 #[tokio::test]
 async fn one_view_alone_replaces_the_paired_period_without_adding_to_it() {
     let s = stores().await;
+    // The actual export has moved away since: the amortized one cannot be paired again.
+    let moved = s.dir.path().join("EA_ActualCost_Small.csv");
+    std::fs::copy(actual(), &moved).unwrap();
     let pair = ingest_azure_pair(
         &s.meta,
         &s.ledger,
-        &request(&s.org, actual(), false),
+        &request(&s.org, moved.clone(), false),
         &amortized(),
         noop(),
     )
     .await
     .unwrap();
+    std::fs::remove_file(&moved).unwrap();
+    let planned = pair_with_history(&s.meta, &s.org, plan(&[amortized()]))
+        .await
+        .unwrap();
+    assert_eq!(planned[0].delivery, Delivery::One(amortized()));
+    let note = planned[0].note.as_deref().unwrap();
+    assert!(note.contains("only the amortized view"), "{note}");
     let alone = ingest(
         &s.meta,
         &s.ledger,
@@ -133,6 +144,57 @@ async fn one_view_alone_replaces_the_paired_period_without_adding_to_it() {
         stored(&s, id, CostType::Actual).await,
         dec(AMORTIZED) - dec("0.493152") - dec("0.006000000468")
     );
+}
+
+#[tokio::test]
+async fn the_view_that_lands_second_is_paired_with_the_first() {
+    let s = stores().await;
+    let first = ingest(
+        &s.meta,
+        &s.ledger,
+        &request(&s.org, actual(), false),
+        noop(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        stored(&s, &first.cost_account_id, CostType::Amortized).await,
+        dec(ACTUAL) - dec("3.25"),
+        "the actual view alone amortizes nothing it cannot see"
+    );
+    let planned = pair_with_history(&s.meta, &s.org, plan(&[amortized()]))
+        .await
+        .unwrap();
+    assert_eq!(
+        planned[0].delivery,
+        Delivery::AzurePair {
+            actual: actual(),
+            amortized: amortized()
+        }
+    );
+    assert!(
+        planned[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("paired with the actual export")
+    );
+    let Delivery::AzurePair { actual, amortized } = &planned[0].delivery else {
+        unreachable!()
+    };
+    let second = ingest_azure_pair(
+        &s.meta,
+        &s.ledger,
+        &request(&s.org, actual.clone(), false),
+        amortized,
+        noop(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.cost_account_id, first.cost_account_id);
+    let id = &first.cost_account_id;
+    assert_eq!(stored(&s, id, CostType::Actual).await, dec(ACTUAL));
+    assert_eq!(stored(&s, id, CostType::Amortized).await, dec(AMORTIZED));
 }
 
 #[tokio::test]
@@ -174,7 +236,7 @@ async fn the_demo_pairs_land_with_both_views_and_reservations_amortized() {
     };
     let generated = skyledger_demo::generate(&spec, &exports, &|_| {}).unwrap();
     let paths: Vec<PathBuf> = generated.files.iter().map(|f| f.path.clone()).collect();
-    let planned = skyledger_core::azure_pair::plan(&paths);
+    let planned = plan(&paths);
     assert_eq!(planned.len(), 13, "13 months, one pair each");
     let file_total = |path: &PathBuf| {
         let f = generated.files.iter().find(|f| &f.path == path).unwrap();
@@ -183,8 +245,7 @@ async fn the_demo_pairs_land_with_both_views_and_reservations_amortized() {
     let mut account = String::new();
     let (mut actual_sum, mut amortized_sum) = (Decimal::ZERO, Decimal::ZERO);
     for p in planned {
-        let skyledger_core::azure_pair::Delivery::AzurePair { actual, amortized } = p.delivery
-        else {
+        let Delivery::AzurePair { actual, amortized } = p.delivery else {
             panic!("a single view: {:?}", p.note);
         };
         let summary = ingest_azure_pair(

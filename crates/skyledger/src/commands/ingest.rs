@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use skyledger_core::azure_pair::{Delivery, plan};
+use skyledger_core::azure_pair::{Delivery, pair_with_history, plan};
 use skyledger_core::ingestion::{
     IngestRequest, IngestSummary, Progress, ingest, ingest_azure_pair,
 };
@@ -134,7 +134,7 @@ pub async fn ingest_all_in(
 ) -> anyhow::Result<Vec<IngestSummary>> {
     let mut summaries = Vec::new();
     // Azure actual and amortized exports of one month, given together, are one delivery.
-    for planned in plan(&args.paths) {
+    for planned in pair_with_history(meta, org_id, plan(&args.paths)).await? {
         if let Some(note) = &planned.note {
             eprintln!("note: {note}");
         }
