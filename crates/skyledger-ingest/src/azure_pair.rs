@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Decimal128Type, TimestampMicrosecondType};
-use arrow_array::{Array, ArrayRef, Decimal128Array, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, Decimal128Array, MapArray, RecordBatch, StringArray};
 use skyledger_types::cost_row::{self as c, DECIMAL_PRECISION, MONEY_SCALE};
 
 use crate::{AzureCostKind, BatchReader, CostTotals, Format, IngestError, ReadOptions, ReadStats};
@@ -93,12 +93,39 @@ pub fn azure_view(path: &Path, opts: &ReadOptions) -> Result<Option<AzureView>, 
     Ok(None)
 }
 
-/// The actual rows of one key: their billed costs in file order, and how many of them an
-/// amortized row has taken (those are left out when the actual file is read again).
+/// The actual rows of one key: their billed costs in file order (the first inline: most keys
+/// have one row, and then nothing is allocated), and how many of them amortized rows have taken
+/// (those are left out when the actual file is read again).
 #[derive(Default)]
 struct Slot {
-    costs: Vec<i128>,
-    matched: usize,
+    first: i128,
+    more: Vec<i128>,
+    len: u32,
+    matched: u32,
+}
+
+impl Slot {
+    fn push(&mut self, cost: i128) {
+        if self.len == 0 {
+            self.first = cost;
+        } else {
+            self.more.push(cost);
+        }
+        self.len += 1;
+    }
+
+    /// The billed cost of the next actual row not taken yet, taking it.
+    fn take(&mut self) -> Option<i128> {
+        let i = self.matched;
+        (i < self.len).then(|| {
+            self.matched += 1;
+            if i == 0 {
+                self.first
+            } else {
+                self.more[i as usize - 1]
+            }
+        })
+    }
 }
 
 enum Phase {
@@ -141,11 +168,11 @@ pub fn open_pair(
     for batch in reader.by_ref() {
         let batch = batch?;
         let billed = money(&batch, c::BILLED_COST);
-        for row in 0..batch.num_rows() {
+        for (row, key) in keys(&batch).into_iter().enumerate() {
             let cost = billed
                 .filter(|a| a.is_valid(row))
                 .map_or(0, |a| a.value(row));
-            index.entry(key(&batch, row)).or_default().costs.push(cost);
+            index.entry(key).or_default().push(cost);
         }
     }
     let amortized_reader = crate::open(amortized, &amortized_opts)?;
@@ -178,40 +205,66 @@ fn money<'a>(batch: &'a RecordBatch, name: &str) -> Option<&'a Decimal128Array> 
         .as_primitive_opt::<Decimal128Type>()
 }
 
-/// A hash of the row's identifying columns (SipHash with fixed keys: the same in every pass).
-fn key(batch: &RecordBatch, row: usize) -> u64 {
-    let mut h = DefaultHasher::new();
-    for name in KEY_COLUMNS {
-        let Some(col) = batch.column_by_name(name) else {
-            continue;
-        };
-        hash_cell(&mut h, col, row);
-    }
-    h.finish()
+/// One identifying column, its type resolved once per batch.
+enum KeyColumn<'a> {
+    Text(&'a StringArray),
+    Number(&'a Decimal128Array),
+    Time(&'a arrow_array::TimestampMicrosecondArray),
+    Tags(&'a MapArray),
 }
 
-fn hash_cell(h: &mut DefaultHasher, col: &ArrayRef, row: usize) {
-    if col.is_null(row) {
+/// A hash of each row's identifying columns (SipHash with fixed keys: the same in every pass).
+fn keys(batch: &RecordBatch) -> Vec<u64> {
+    let cols: Vec<KeyColumn> = KEY_COLUMNS
+        .iter()
+        .filter_map(|name| {
+            let col = batch.column_by_name(name)?;
+            col.as_string_opt::<i32>()
+                .map(KeyColumn::Text)
+                .or_else(|| {
+                    col.as_primitive_opt::<Decimal128Type>()
+                        .map(KeyColumn::Number)
+                })
+                .or_else(|| {
+                    col.as_primitive_opt::<TimestampMicrosecondType>()
+                        .map(KeyColumn::Time)
+                })
+                .or_else(|| col.as_map_opt().map(KeyColumn::Tags))
+        })
+        .collect();
+    (0..batch.num_rows())
+        .map(|row| {
+            let mut h = DefaultHasher::new();
+            for col in &cols {
+                match col {
+                    KeyColumn::Text(a) => a.is_valid(row).then(|| a.value(row)).hash(&mut h),
+                    KeyColumn::Number(a) => a.is_valid(row).then(|| a.value(row)).hash(&mut h),
+                    KeyColumn::Time(a) => a.is_valid(row).then(|| a.value(row)).hash(&mut h),
+                    KeyColumn::Tags(m) => hash_tags(&mut h, m, row),
+                }
+            }
+            h.finish()
+        })
+        .collect()
+}
+
+fn hash_tags(h: &mut DefaultHasher, m: &MapArray, row: usize) {
+    if m.is_null(row) {
         0u8.hash(h);
         return;
     }
-    1u8.hash(h);
-    if let Some(a) = col.as_string_opt::<i32>() {
-        a.value(row).hash(h);
-    } else if let Some(a) = col.as_primitive_opt::<Decimal128Type>() {
-        a.value(row).hash(h);
-    } else if let Some(a) = col.as_primitive_opt::<TimestampMicrosecondType>() {
-        a.value(row).hash(h);
-    } else if let Some(m) = col.as_map_opt() {
-        let entries = m.value(row);
-        let keys = entries.column(0).as_string_opt::<i32>();
-        let values = entries.column(1).as_string_opt::<i32>();
-        if let (Some(k), Some(v)) = (keys, values) {
-            for i in 0..k.len() {
-                k.value(i).hash(h);
-                v.is_valid(i).then(|| v.value(i)).hash(h);
-            }
-        }
+    let (Some(k), Some(v)) = (
+        m.keys().as_string_opt::<i32>(),
+        m.values().as_string_opt::<i32>(),
+    ) else {
+        return;
+    };
+    let offsets = m.value_offsets();
+    let (from, to) = (offsets[row] as usize, offsets[row + 1] as usize);
+    (to - from).hash(h);
+    for i in from..to {
+        k.value(i).hash(h);
+        v.is_valid(i).then(|| v.value(i)).hash(h);
     }
 }
 
@@ -250,14 +303,8 @@ impl AzurePairReader {
             .and_then(|a| a.as_string_opt::<i32>());
         let mut billed = Vec::with_capacity(batch.num_rows());
         let mut recurring = Vec::with_capacity(batch.num_rows());
-        for row in 0..batch.num_rows() {
-            let cost = match self.index.get_mut(&key(batch, row)) {
-                Some(slot) if slot.matched < slot.costs.len() => {
-                    slot.matched += 1;
-                    slot.costs[slot.matched - 1]
-                }
-                _ => 0,
-            };
+        for (row, key) in keys(batch).into_iter().enumerate() {
+            let cost = self.index.get_mut(&key).and_then(Slot::take).unwrap_or(0);
             billed.push(Some(cost));
             let once = one_time.is_some_and(|a| is_one_time(a, row));
             recurring.push(Some(if once { 0 } else { cost }));
@@ -286,8 +333,8 @@ impl AzurePairReader {
         )?;
         let mut out = Vec::new();
         let mut run: Option<usize> = None;
-        for row in 0..batch.num_rows() {
-            let keep = match self.index.get_mut(&key(&batch, row)) {
+        for (row, key) in keys(&batch).into_iter().enumerate() {
+            let keep = match self.index.get_mut(&key) {
                 Some(slot) if slot.matched > 0 => {
                     slot.matched -= 1;
                     false
@@ -528,6 +575,49 @@ mod tests {
             })
             .collect();
         assert_eq!(purchase, vec![(scaled("3.25"), 0)]);
+    }
+
+    /// The fixture with its line holding `needle` written `times` times in all.
+    fn repeated(dir: &Path, name: &str, needle: &str, times: usize) -> PathBuf {
+        let text = std::fs::read_to_string(fixture(name)).unwrap();
+        let mut out = String::new();
+        for line in text.lines() {
+            let n = if line.contains(needle) { times } else { 1 };
+            for _ in 0..n {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, out).unwrap();
+        path
+    }
+
+    #[test]
+    fn repeated_usage_lines_are_matched_one_to_one() {
+        // The 2.64 VM usage line: three times in the actual export, twice in the amortized one.
+        let dir = tempfile::tempdir().unwrap();
+        let vm = "ec8c7b49-9790-4261-b46f-293dabb53fd9,Compute,Virtual Machines,Dv3/DSv3 Series,Texas,D2 v3/D2s v3,24,0.11,2.64,";
+        let actual = repeated(dir.path(), "finops-toolkit-EA_ActualCost_Small.csv", vm, 3);
+        let amortized = repeated(
+            dir.path(),
+            "finops-toolkit-EA_AmortizedCost_Small.csv",
+            vm,
+            2,
+        );
+        let mut r = open_pair(&actual, &amortized, &ReadOptions::default()).unwrap();
+        let batches = read_all(r.as_mut());
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        // 29 amortized rows, the purchase, and the third VM line no amortized row took.
+        assert_eq!(rows, 29 + 2);
+        assert_eq!(
+            sum(&batches, c::BILLED_COST),
+            scaled("8.5450077867419368") + 2 * scaled("2.64")
+        );
+        assert_eq!(
+            sum(&batches, c::EFFECTIVE_COST),
+            scaled("16.29693213663664462748541900") + scaled("2.64")
+        );
     }
 
     #[test]
