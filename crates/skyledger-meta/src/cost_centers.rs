@@ -75,6 +75,12 @@ impl Meta {
         def: &CostCenterDef,
     ) -> Result<Option<CostCenter>> {
         let name_key = def.name.trim().to_lowercase();
+        // Before the transaction: the allocator may write on another connection, which a
+        // SQLite transaction that has read already could not follow.
+        let new_id = match id {
+            Some(_) => None,
+            None => Some(self.next_id().await?.to_string()),
+        };
         let mut tx = self.pool().begin().await?;
         if let Some(id) = id {
             let exists: Option<String> =
@@ -131,7 +137,7 @@ impl Meta {
                 id.to_string()
             }
             None => {
-                let id = self.next_id().await?.to_string();
+                let id = new_id.unwrap_or_default();
                 sqlx::query(
                     "INSERT INTO cost_centers
                      (id, org_id, name, name_key, cloud_type, created_at, updated_at)

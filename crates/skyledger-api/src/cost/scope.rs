@@ -504,3 +504,90 @@ impl Scope {
         (end - chrono::Days::new(len as u64 - 1), end)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use skyledger_meta::cost_centers::{CostCenterAccount, CostCenterDef};
+
+    use super::*;
+
+    fn center() -> CostCenter {
+        CostCenter {
+            id: "10000000000000001".into(),
+            org_id: "o".into(),
+            def: CostCenterDef {
+                name: "cc".into(),
+                cloud_type: 0,
+                accounts: vec![
+                    CostCenterAccount {
+                        cost_account_id: "A".into(),
+                        billing_account_ids: vec![],
+                    },
+                    CostCenterAccount {
+                        cost_account_id: "B".into(),
+                        billing_account_ids: vec!["b1".into(), "b2".into()],
+                    },
+                ],
+                ..CostCenterDef::default()
+            },
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn request(accounts: serde_json::Value) -> CostRequest {
+        serde_json::from_value(serde_json::json!({ "accounts": accounts })).unwrap()
+    }
+
+    #[test]
+    fn a_request_narrows_a_cost_center_but_never_widens_it() {
+        let c = center();
+        let own = center_accounts(&c, &CostRequest::default()).unwrap();
+        assert_eq!(own.len(), 2);
+        assert!(own[0].billing_account_ids.is_empty());
+        assert_eq!(own[1].billing_account_ids.len(), 2);
+
+        // Narrowing: an account of the cost center without billing accounts keeps its own.
+        let narrowed = center_accounts(
+            &c,
+            &request(serde_json::json!([
+                {"cost_account_id": "B"},
+            ])),
+        )
+        .unwrap();
+        assert_eq!(narrowed.len(), 1);
+        assert_eq!(narrowed[0].billing_account_ids.len(), 2);
+        // A whole account allows any of its billing accounts; a listed one only its own.
+        assert!(
+            center_accounts(
+                &c,
+                &request(serde_json::json!([
+                    {"cost_account_id": "A", "billing_account_ids": ["anything"]},
+                    {"cost_account_id": "B", "billing_account_ids": ["b2"]},
+                ]))
+            )
+            .is_ok()
+        );
+        let err = center_accounts(
+            &c,
+            &request(serde_json::json!([
+                {"cost_account_id": "B", "billing_account_ids": ["b3"]},
+            ])),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("billing_account_ids[0]") && err.contains("b3"),
+            "{err}"
+        );
+        let err = center_accounts(
+            &c,
+            &request(serde_json::json!([
+                {"cost_account_id": "C"},
+            ])),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("accounts[0].cost_account_id"), "{err}");
+    }
+}
