@@ -915,7 +915,6 @@ async fn cloud_available_range(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<Response> {
-    let ledger = crate::cost::scope::ledger(&state)?;
     let ids: Vec<String> = state
         .meta
         .cost_accounts(&caller.org_id)
@@ -923,6 +922,17 @@ async fn cloud_available_range(
         .into_iter()
         .map(|a| a.id)
         .collect();
+    let (min_date, max_date) = available_range(&state, &ids).await?;
+    Ok(ok(json!({"max_date": max_date, "min_date": min_date})))
+}
+
+/// The first and last charge start (with their time) of some cost accounts' data, as the spec
+/// shows time stamps; empty strings when there is none.
+pub(crate) async fn available_range(
+    state: &AppState,
+    ids: &[String],
+) -> ApiResult<(String, String)> {
+    let ledger = crate::cost::scope::ledger(state)?;
     let periods = ledger
         .periods()
         .await
@@ -937,7 +947,7 @@ async fn cloud_available_range(
         us.and_then(DateTime::<Utc>::from_timestamp_micros)
             .map_or_else(String::new, stamp_time)
     };
-    Ok(ok(json!({"max_date": text(max), "min_date": text(min)})))
+    Ok((text(min), text(max)))
 }
 
 /// AWS line item types that are discounts or discounted usage (docs/api-decisions.md A19, D10).

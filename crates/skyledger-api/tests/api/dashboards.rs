@@ -249,3 +249,241 @@ async fn dashboards_round_trip_and_bad_input_names_the_field() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn report_listings_name_the_accounts_and_their_data_range() {
+    let c = cost_app().await;
+    let q = json!({"cost_account_id": [c.focus_account, c.cur_account]});
+    let enc =
+        |v: &Value| form_urlencoded::byte_serialize(v.to_string().as_bytes()).collect::<String>();
+    let data = c
+        .get(&format!(
+            "/cs/api/cost/reports/cc_tags?JSONString={}",
+            enc(&q)
+        ))
+        .await;
+    assert_eq!(data["meta"][&c.focus_account], "FOCUS sample");
+    assert_eq!(data["meta"][&c.cur_account], "CUR sample");
+    let (status, json) = c
+        .app
+        .call(
+            "GET",
+            &format!(
+                "/cs/api/cost/reports/cc_tags?JSONString={}",
+                enc(&json!({"cost_account_id": ["33240000000000009"]}))
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
+    assert!(json["error"].as_str().unwrap().contains("cost_account_id"));
+
+    let data = c
+        .get(&format!(
+            "/cs/api/cost/reports/spend_analysis?cost_account_id={}",
+            c.focus_account
+        ))
+        .await;
+    let rows = focus_rows();
+    let subs: BTreeSet<&str> = rows.iter().map(|r| r.sub_account.as_str()).collect();
+    let account = &data["all_accounts"][0];
+    assert_eq!(account["cost_account_id"], c.focus_account.as_str());
+    assert_eq!(
+        account["child_accounts"].as_array().unwrap().len(),
+        subs.len()
+    );
+    let first = rows.iter().map(|r| r.day).min().unwrap();
+    let last = rows.iter().map(|r| r.day).max().unwrap();
+    assert!(
+        data["min_date"]
+            .as_str()
+            .unwrap()
+            .starts_with(&first.to_string())
+    );
+    assert!(
+        data["max_date"]
+            .as_str()
+            .unwrap()
+            .starts_with(&last.to_string())
+    );
+}
+
+/// Demo legacy CUR files with every `m5.*` instance type rewritten to the previous-generation
+/// `m4.*`, ingested; the guidances must find exactly those types with their lines' cost, and
+/// the on-demand instance usage summed from the files.
+#[tokio::test]
+async fn guidances_find_previous_generation_types_and_on_demand_compute_in_the_files() {
+    use std::io::Read;
+    use std::sync::Arc;
+
+    use rust_decimal::Decimal;
+    use skyledger_api::AppState;
+    use skyledger_core::ingestion::{IngestRequest, ingest};
+    use skyledger_demo::{DemoSpec, Formats, generate};
+    use skyledger_ledger::{Ledger, LedgerOptions};
+    use skyledger_meta::Meta;
+    use skyledger_types::Scopes;
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = DemoSpec {
+        rows: 6_000,
+        formats: Formats::AWS_LEGACY,
+        ..DemoSpec::new(11, (2026, 10))
+    };
+    let out = generate(&spec, &dir.path().join("exports"), &|_| {}).unwrap();
+    let (start, end) = ("2026-10-01", "2026-10-31");
+    // (day, line item type, instance type, unblended) of every line, after the rewrite.
+    let mut lines: Vec<(String, String, String, Decimal)> = vec![];
+    for f in out.files.iter().filter(|f| f.format == "aws-cur-csv-gz") {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&f.path).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (day, kind, instance, cost) = (
+            col("lineItem/UsageStartDate"),
+            col("lineItem/LineItemType"),
+            col("product/instanceType"),
+            col("lineItem/UnblendedCost"),
+        );
+        let records: Vec<csv::StringRecord> = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                match r[instance].strip_prefix("m5.") {
+                    Some(size) => r
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            if i == instance {
+                                format!("m4.{size}")
+                            } else {
+                                v.to_string()
+                            }
+                        })
+                        .collect(),
+                    None => r,
+                }
+            })
+            .collect();
+        let gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&f.path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        let mut writer = csv::Writer::from_writer(gz);
+        writer.write_record(&headers).unwrap();
+        for r in &records {
+            writer.write_record(r).unwrap();
+        }
+        writer.into_inner().unwrap().finish().unwrap();
+        for r in &records {
+            lines.push((
+                r[day][..10].to_string(),
+                r[kind].to_string(),
+                r[instance].to_string(),
+                r[cost].parse().unwrap(),
+            ));
+        }
+    }
+    let meta = Meta::connect(&Meta::sqlite_url(dir.path())).await.unwrap();
+    meta.migrate().await.unwrap();
+    let org = meta.default_org("Demo", "UTC").await.unwrap();
+    let ledger = Ledger::open(
+        &dir.path().join("cost").display().to_string(),
+        LedgerOptions::default(),
+    )
+    .await
+    .unwrap();
+    for file in &out.files {
+        ingest(
+            &meta,
+            &ledger,
+            &IngestRequest {
+                org_id: org.id.clone(),
+                path: file.path.clone(),
+                account_name: Some(out.cost_accounts[0].name.clone()),
+                format: None,
+                skip_bad_rows: false,
+                force: false,
+            },
+            Arc::new(|_| {}),
+        )
+        .await
+        .unwrap();
+    }
+    let state = AppState::new(meta, skyledger_api::ApiSettings::default()).with_cost_store(ledger);
+    let mut app = crate::TestApp {
+        router: skyledger_api::router(state.clone()),
+        state,
+        org_id: org.id,
+        admin_token: String::new(),
+        _dir: dir,
+    };
+    app.admin_token = app.token(Scopes::all(), 3600).await;
+
+    let q = json!({"start_date": start, "end_date": end, "cost_type": 1});
+    let uri = format!(
+        "/cs/api/cost/guidances?JSONString={}",
+        form_urlencoded::byte_serialize(q.to_string().as_bytes()).collect::<String>()
+    );
+    let (status, json) = app.call("GET", &uri, None).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let list = json["data"]["guidanceList"].as_array().unwrap();
+    assert_eq!(json["data"]["showGuidance"], !list.is_empty());
+    let in_range: Vec<_> = lines
+        .iter()
+        .filter(|l| l.0.as_str() >= start && l.0.as_str() <= end)
+        .collect();
+
+    let mut m4: BTreeMap<String, Decimal> = BTreeMap::new();
+    for l in in_range.iter().filter(|l| l.2.starts_with("m4.")) {
+        *m4.entry(l.2.clone()).or_default() += l.3;
+    }
+    assert!(!m4.is_empty(), "the demo month has m5 lines to rewrite");
+    let previous: BTreeMap<String, (String, f64)> = list
+        .iter()
+        .filter(|g| g["type"] == "previous_generation_instances")
+        .map(|g| {
+            let e = &g["evidence"];
+            (
+                e["instance_type"].as_str().unwrap().to_string(),
+                (
+                    e["suggested_instance_type"].as_str().unwrap().to_string(),
+                    num(&e["cost"]),
+                ),
+            )
+        })
+        .collect();
+    let expected: BTreeMap<String, (String, f64)> = m4
+        .iter()
+        .map(|(t, c)| (t.clone(), (t.replace("m4.", "m5."), shown(*c))))
+        .collect();
+    assert_eq!(previous, expected);
+
+    let on_demand: Vec<_> = in_range
+        .iter()
+        .filter(|l| l.1 == "Usage" && !l.2.is_empty())
+        .collect();
+    let cost: Decimal = on_demand.iter().map(|l| l.3).sum();
+    let mut days: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for l in &on_demand {
+        *days.entry(l.0.as_str()).or_default() += l.3;
+    }
+    let days = days.values().filter(|c| **c > Decimal::ZERO).count();
+    let commitment: Vec<&Value> = list
+        .iter()
+        .filter(|g| g["type"] == "on_demand_compute")
+        .collect();
+    // The demo month has on-demand instance usage on most days (seed 11).
+    assert!(
+        days * 2 >= 31 && cost > Decimal::ZERO,
+        "{days} days, {cost}"
+    );
+    assert_eq!(commitment.len(), 1, "{list:?}");
+    let e = &commitment[0]["evidence"];
+    assert_eq!(num(&e["on_demand_cost"]), shown(cost));
+    assert_eq!(e["days_with_on_demand_usage"], days);
+    assert_eq!(e["days_in_range"], 31);
+}
