@@ -1,6 +1,6 @@
 //! Spec section 10, "Solution Report" (Reports): `spec/sections/10-solution-report.md`.
 //! Built: the cost-account listings reports start from and the guidances computed from the
-//! billing data (docs/api-decisions.md D13-D16). The named solution reports and their
+//! billing data (docs/api-decisions.md D13-D15). The named solution reports and their
 //! drill-downs need stored report definitions and are not built yet.
 
 use std::collections::BTreeMap;
