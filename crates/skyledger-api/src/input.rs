@@ -10,6 +10,11 @@ use serde_json::{Map, Value};
 
 use crate::envelope::ApiError;
 
+/// The input of endpoints that take none: an empty object; any parameter is 400 naming it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NoInput {}
+
 /// The request's input parsed into `T`.
 #[derive(Debug, Clone)]
 pub struct Input<T>(pub T);

@@ -131,6 +131,8 @@ struct SourceIdentity {
     billing_account_name: String,
     currency: String,
     cloud_type: i64,
+    /// The delivery is a FOCUS file (which may mix providers).
+    focus: bool,
 }
 
 /// What the reading thread hands back when it is done.
@@ -254,6 +256,7 @@ fn identity_of(batch: &RecordBatch) -> SourceIdentity {
         billing_account_name: first_text(batch, BILLING_ACCOUNT_NAME),
         currency: first_text(batch, BILLING_CURRENCY),
         cloud_type,
+        focus: false,
     }
 }
 
@@ -316,6 +319,7 @@ async fn start_reading(
                 return None;
             }
         };
+        let focus = reader.format() == Format::Focus;
         let mut sub_accounts = BTreeMap::new();
         let mut identity_tx = Some(identity_tx);
         for item in reader.by_ref() {
@@ -325,7 +329,10 @@ async fn start_reading(
                         continue;
                     }
                     if let Some(tx) = identity_tx.take() {
-                        let _ = tx.send(Ok(Some(identity_of(&batch))));
+                        let _ = tx.send(Ok(Some(SourceIdentity {
+                            focus,
+                            ..identity_of(&batch)
+                        })));
                     }
                     note_sub_accounts(&batch, &mut sub_accounts);
                     rows.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
@@ -561,7 +568,9 @@ async fn run(
                 path: path_text.clone(),
             });
         };
-        let is_focus = request.format == Some(Format::Focus) || identity.cloud_type < 0;
+        // A sniffed FOCUS file counts as a feed even when its first rows name one provider.
+        let is_focus =
+            request.format == Some(Format::Focus) || identity.focus || identity.cloud_type < 0;
         // A FOCUS file may mix providers: the feed is the source, named by the user.
         let (source_key, provider) = if is_focus {
             let name = request

@@ -86,6 +86,7 @@ const SETUP_STAGES: usize = 6;
 async fn account_usage(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     let meta = &state.meta;
     let accounts = meta.cost_accounts(&caller.org_id).await?;
@@ -127,7 +128,10 @@ fn progress_percent(done: usize) -> usize {
 }
 
 /// Alert integrations (Site24x7 monitors) do not exist in Skyledger: an empty list.
-async fn alert_configs(Extension(_caller): Extension<Caller>) -> ApiResult<Response> {
+async fn alert_configs(
+    Extension(_caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
+) -> ApiResult<Response> {
     Ok(ok(json!([])))
 }
 
@@ -196,6 +200,7 @@ fn caller_user<'a>(caller: &Caller, users: &'a [User]) -> Option<&'a User> {
 async fn account_settings(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     let org =
         state.meta.org(&caller.org_id).await?.ok_or_else(|| {
@@ -238,6 +243,7 @@ async fn account_settings(
 async fn users(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     Ok(ok(users_listing(&state, &caller).await?))
 }

@@ -10,6 +10,7 @@ use skyledger_types::Operation::{Create, Read};
 
 use crate::AppState;
 use crate::envelope::{ApiResult, ok};
+use crate::input::{Input, NoInput};
 use crate::routes::{GET, POST, Route};
 
 /// An ingest job still marked running after this long died without finishing (a killed
@@ -21,6 +22,7 @@ const STALE_JOB_MS: i64 = 6 * 3600 * 1000;
 async fn accounts_status(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Input(_none): Input<NoInput>,
 ) -> ApiResult<Response> {
     let org = &caller.org_id;
     let now = skyledger_meta::now_ms();

@@ -81,10 +81,7 @@ pub(crate) fn routes() -> Vec<Route> {
     ]
 }
 
-/// The input of endpoints that take none: an empty object (anything else is 400).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NoInput {}
+pub(crate) use crate::input::NoInput;
 
 /// The spec's optional users filter (`{"module_id": 2}`); Skyledger lists every module's users.
 #[derive(Debug, Deserialize)]

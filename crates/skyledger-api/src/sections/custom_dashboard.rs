@@ -306,7 +306,10 @@ pub(crate) const WIDGET_TYPES: &[WidgetType] = &[
 ];
 
 /// The widget catalogue: `{"return_data": {"widgets": [{name, id, category, sub_category}]}}`.
-async fn widgets(Extension(_caller): Extension<Caller>) -> ApiResult<Response> {
+async fn widgets(
+    Extension(_caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
+) -> ApiResult<Response> {
     let list: Vec<Value> = WIDGET_TYPES
         .iter()
         .map(|w| {
@@ -518,6 +521,7 @@ async fn get_dashboard(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     let user = caller.user_id.clone().unwrap_or_default();
     let d = state
@@ -830,7 +834,10 @@ async fn accounts_data(
 
 /// Budgets and anomaly checks to pick for a widget: none exist until the budget module stores
 /// them, so the list is empty (a real answer, never invented).
-async fn budget_meta(Extension(_caller): Extension<Caller>) -> ApiResult<Response> {
+async fn budget_meta(
+    Extension(_caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
+) -> ApiResult<Response> {
     Ok(ok(json!({"budget_data": []})))
 }
 
@@ -838,6 +845,7 @@ async fn budget_meta(Extension(_caller): Extension<Caller>) -> ApiResult<Respons
 async fn budget_info(
     Extension(_caller): Extension<Caller>,
     Path(budget_id): Path<String>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     Err(ApiError::NotFound(format!(
         "budget_id: budget {budget_id:?} not found"
@@ -914,6 +922,7 @@ async fn checks_status(
 async fn cloud_available_range(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     let ids: Vec<String> = state
         .meta

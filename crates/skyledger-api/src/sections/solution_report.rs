@@ -146,6 +146,7 @@ enum OneOrMany {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AccountsQuery {
     cost_account_id: Option<OneOrMany>,
 }
@@ -249,7 +250,10 @@ const COMMITMENT_COVERAGE: GuidanceKind = GuidanceKind {
 const GUIDANCE_KINDS: [&GuidanceKind; 2] = [&PREVIOUS_GENERATION, &COMMITMENT_COVERAGE];
 
 /// The guidance kinds and what each looks for.
-async fn guidance_meta_view(Extension(_caller): Extension<Caller>) -> ApiResult<Response> {
+async fn guidance_meta_view(
+    Extension(_caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
+) -> ApiResult<Response> {
     let kinds: Vec<Value> = GUIDANCE_KINDS
         .iter()
         .map(|k| json!({"id": k.id, "name": k.name, "description": k.description}))

@@ -99,6 +99,7 @@ pub(crate) fn cloud_label(cloud_type: &Option<String>, provider: &Option<String>
 async fn report_tile_status(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     let ledger = crate::cost::scope::ledger(&state)?;
     let periods = ledger
@@ -245,6 +246,7 @@ fn stamp_us(us: i64) -> String {
 async fn cloud_available_range(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     let ledger = crate::cost::scope::ledger(&state)?;
     let ids: Vec<String> = state

@@ -238,6 +238,7 @@ pub(crate) async fn resource_exists(scope: &Scope, resource: &str) -> ApiResult<
 async fn all_custom_user_tags(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
     let mut seen = std::collections::HashSet::new();
     let mut out = vec![];

@@ -462,6 +462,18 @@ async fn entity_forecast_names_its_method_and_brackets_the_mean() {
 #[tokio::test]
 async fn cost_types_read_their_own_columns() {
     let c = cost_app().await;
+    // A FOCUS file is a feed (cloud type -1) even though its first rows are AWS rows.
+    let meta = &c.app.state.meta;
+    let focus = meta
+        .cost_account(&c.app.org_id, &c.focus_account)
+        .await
+        .unwrap();
+    assert_eq!(focus.unwrap().cloud_type, -1);
+    let cur = meta
+        .cost_account(&c.app.org_id, &c.cur_account)
+        .await
+        .unwrap();
+    assert_eq!(cur.unwrap().cloud_type, 0);
     // The CUR sample's golden unblended sum (shared/data/README.md): 1.68230869740.
     let body = |cost_type: i64| {
         json!({
