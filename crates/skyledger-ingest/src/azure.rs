@@ -106,9 +106,7 @@ impl AzureMapper {
         if k.currency.is_none() && default_currency.is_none() {
             return Err("BillingCurrency (or BillingCurrencyCode, Currency)".into());
         }
-        let kind = opts
-            .azure_cost_kind
-            .unwrap_or_else(|| kind_from_name(file));
+        let kind = opts.azure_cost_kind.unwrap_or_else(|| kind_from_name(file));
         let cost_name = k
             .cost
             .map(|i| h.names()[i].trim_start_matches('\u{feff}').to_string())
