@@ -7,7 +7,9 @@ use serde_json::json;
 use skyledger_auth::Caller;
 use skyledger_types::Operation::Read;
 
-use super::resource_management::{instance_costs, top_resources};
+use super::resource_management::{
+    instance_costs, resource_monthly_split, resource_page, top_resources,
+};
 use crate::AppState;
 use crate::cost::Scope;
 use crate::cost::scope::CostCenterRequest;
@@ -31,17 +33,19 @@ pub(crate) fn routes() -> Vec<Route> {
             "Get cost by instance type for cost centers",
             cost_by_instance,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/resource_pagination",
             Read,
             "Get cost centers resource monthly cost breakdown",
+            resource_pagination,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/cost_centers/resource_count",
             Read,
             "Get cost centers resource count with cost breakdown",
+            resource_count,
         ),
     ]
 }
@@ -64,4 +68,31 @@ async fn cost_by_instance(
 ) -> ApiResult<Response> {
     let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
     Ok(ok(json!({"return_data": instance_costs(&scope).await?})))
+}
+
+/// The cost center's resources with their monthly split (the accounts `resource_pagination`).
+async fn resource_pagination(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    Ok(ok(resource_monthly_split(
+        &state,
+        &caller.org_id,
+        &scope,
+        &req.cost,
+    )
+    .await?))
+}
+
+/// The cost center's resources with their cost, a page at a time (the accounts
+/// `resource_count`).
+async fn resource_count(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    Ok(ok(resource_page(&scope, &req.cost).await?))
 }

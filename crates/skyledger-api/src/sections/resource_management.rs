@@ -221,13 +221,29 @@ async fn resource_pagination(
     Extension(caller): Extension<Caller>,
     Input(req): Input<CostRequest>,
 ) -> ApiResult<Response> {
-    let named = named_resources(&req)?;
     let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+    Ok(ok(resource_monthly_split(
+        &state,
+        &caller.org_id,
+        &scope,
+        &req,
+    )
+    .await?))
+}
+
+/// The `resource_pagination` answer over a resolved scope (accounts or a cost center).
+pub(crate) async fn resource_monthly_split(
+    state: &AppState,
+    org_id: &str,
+    scope: &Scope,
+    req: &CostRequest,
+) -> ApiResult<Value> {
+    let named = named_resources(req)?;
     let mut q = scope.query();
     if !named.is_empty() {
         q.resource_ids = named;
     }
-    let mut infos = resource_infos(&scope, q.clone()).await?;
+    let mut infos = resource_infos(scope, q.clone()).await?;
     infos.truncate(MAX_NAMED_RESOURCES);
     let ids: Vec<String> = infos.iter().map(|(id, _)| id.clone()).collect();
     let mut monthly = q.clone();
@@ -242,7 +258,7 @@ async fn resource_pagination(
     }
     let tag_key = match (&req.property, req.group_by_tags.first()) {
         (Some(t), _) | (None, Some(t)) => Some(
-            crate::cost::scope::tag(&state, &caller.org_id, "property", t)
+            crate::cost::scope::tag(state, org_id, "property", t)
                 .await?
                 .key,
         ),
@@ -278,7 +294,7 @@ async fn resource_pagination(
             }),
         );
     }
-    Ok(ok(json!({"return_data": {"mode": 1, "values": values}})))
+    Ok(json!({"return_data": {"mode": 1, "values": values}}))
 }
 
 /// Metadata and tags of resources: `{id: {name, type, service, region, billing_account,
@@ -420,6 +436,12 @@ async fn resource_count(
     Extension(caller): Extension<Caller>,
     Input(req): Input<CostRequest>,
 ) -> ApiResult<Response> {
+    let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+    Ok(ok(resource_page(&scope, &req).await?))
+}
+
+/// The `resource_count` answer over a resolved scope (accounts or a cost center).
+pub(crate) async fn resource_page(scope: &Scope, req: &CostRequest) -> ApiResult<Value> {
     let page = match req.page {
         None | Some(-1) => None,
         Some(p) if p >= 1 => Some(p as usize),
@@ -429,12 +451,11 @@ async fn resource_count(
             )));
         }
     };
-    let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
     let mut q = scope.query();
     if let Some(service) = req.service_name.clone().filter(|s| !s.is_empty()) {
         q.services = vec![service];
     }
-    let infos = resource_infos(&scope, q).await?;
+    let infos = resource_infos(scope, q).await?;
     let selected: Vec<_> = match page {
         Some(p) => infos
             .into_iter()
@@ -462,7 +483,7 @@ async fn resource_count(
             })
         })
         .collect();
-    Ok(ok(json!({"resources": resources})))
+    Ok(json!({"resources": resources}))
 }
 
 /// Cost per service, instance type and availability zone of rows with an instance type:

@@ -109,6 +109,8 @@ async fn a_cost_center_of_whole_accounts_reports_what_the_accounts_endpoints_rep
         ("spend_analysis_panel", "spend_analysis_panel"),
         ("cost_by_instance", "cost_by_instance"),
         ("cost_by_resource", "cost_by_resource"),
+        ("resource_pagination", "resource_pagination"),
+        ("resource_count", "resource_count"),
     ] {
         let cc = c
             .post(
