@@ -143,33 +143,38 @@ pub(crate) fn ledger(state: &AppState) -> ApiResult<Arc<Ledger>> {
         .ok_or_else(|| ApiError::Unavailable("this server has no cost store open".to_string()))
 }
 
+/// The first and last charge start (µs since the epoch, UTC) of some cost accounts' data
+/// (None: no data), from the store's manifest.
+pub(crate) async fn data_span(
+    ledger: &Ledger,
+    cost_accounts: &[String],
+) -> ApiResult<Option<(i64, i64)>> {
+    let periods = ledger
+        .periods()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mine: Vec<_> = periods
+        .iter()
+        .filter(|p| {
+            cost_accounts
+                .iter()
+                .any(|a| a == p.cost_account_id.as_str())
+        })
+        .collect();
+    let min = mine.iter().filter_map(|p| p.charge_start_min_us).min();
+    let max = mine.iter().filter_map(|p| p.charge_start_max_us).max();
+    Ok(min.zip(max))
+}
+
 /// The first and last day with data of some cost accounts (None: no data).
 pub(crate) async fn data_days(
     ledger: &Ledger,
     cost_accounts: &[String],
 ) -> ApiResult<Option<(NaiveDate, NaiveDate)>> {
-    let periods = ledger
-        .periods()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let day = |us: i64| DateTime::<Utc>::from_timestamp_micros(us).map(|t| t.date_naive());
-    let mut range: Option<(NaiveDate, NaiveDate)> = None;
-    for p in periods.iter().filter(|p| {
-        cost_accounts
-            .iter()
-            .any(|a| a == p.cost_account_id.as_str())
-    }) {
-        if let (Some(lo), Some(hi)) = (
-            p.charge_start_min_us.and_then(day),
-            p.charge_start_max_us.and_then(day),
-        ) {
-            range = Some(match range {
-                Some((a, b)) => (a.min(lo), b.max(hi)),
-                None => (lo, hi),
-            });
-        }
-    }
-    Ok(range)
+    Ok(data_span(ledger, cost_accounts)
+        .await?
+        .and_then(|(lo, hi)| day(lo).zip(day(hi))))
 }
 
 /// The cost accounts a request names (all of the organisation's when it names none); unknown

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -18,7 +18,7 @@ use skyledger_types::Operation::{Create, Read};
 
 use super::account_management::{all_accounts, month_start, same_days_before};
 use super::analytics::{group_name, spend_panel, splitup, trend_values, widget_breakdowns};
-use super::summary_report::{cloud_label, stamp_time};
+use super::summary_report::{available_range, cloud_label, cost_per_cloud, discounts_per_cloud};
 use crate::AppState;
 use crate::cost::format::{key, money, percent_change, stamp};
 use crate::cost::request::{IdText, granularity};
@@ -935,42 +935,6 @@ async fn cloud_available_range(
     Ok(ok(json!({"max_date": max_date, "min_date": min_date})))
 }
 
-/// The first and last charge start (with their time) of some cost accounts' data, as the spec
-/// shows time stamps; empty strings when there is none.
-pub(crate) async fn available_range(
-    state: &AppState,
-    ids: &[String],
-) -> ApiResult<(String, String)> {
-    let ledger = crate::cost::scope::ledger(state)?;
-    let periods = ledger
-        .periods()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mine: Vec<_> = periods
-        .iter()
-        .filter(|p| ids.iter().any(|id| id == p.cost_account_id.as_str()))
-        .collect();
-    let min = mine.iter().filter_map(|p| p.charge_start_min_us).min();
-    let max = mine.iter().filter_map(|p| p.charge_start_max_us).max();
-    let text = |us: Option<i64>| {
-        us.and_then(DateTime::<Utc>::from_timestamp_micros)
-            .map_or_else(String::new, stamp_time)
-    };
-    Ok((text(min), text(max)))
-}
-
-/// AWS line item types that are discounts or discounted usage (docs/api-decisions.md A19, D10).
-const DISCOUNT_LINE_TYPES: &[&str] = &[
-    "SavingsPlanNegation",
-    "EdpDiscount",
-    "PrivateRateDiscount",
-    "BundledDiscount",
-    "RiVolumeDiscount",
-    "DistributorDiscount",
-    "Credit",
-    "Refund",
-];
-
 /// `{cloud: {kind: cost}}`: credits (FOCUS ChargeCategory `Credit`) and discount line items
 /// per cloud over the request's dates; amounts keep their sign.
 async fn cloud_discounts(
@@ -979,29 +943,7 @@ async fn cloud_discounts(
     Input(req): Input<CostRequest>,
 ) -> ApiResult<Response> {
     let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
-    let mut q = scope.query();
-    q.group_by = vec![
-        Dimension::CloudType,
-        Dimension::Provider,
-        Dimension::ChargeCategory,
-        Dimension::ChargeType,
-    ];
-    let mut clouds: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
-    for r in scope.run(&q).await?.rows {
-        let line_type = r.keys[3].clone().unwrap_or_default();
-        let kind = if DISCOUNT_LINE_TYPES.contains(&line_type.as_str()) {
-            line_type
-        } else if r.keys[2].as_deref() == Some("Credit") {
-            "Credit".to_string()
-        } else {
-            continue;
-        };
-        *clouds
-            .entry(cloud_label(&r.keys[0], &r.keys[1]))
-            .or_default()
-            .entry(kind)
-            .or_default() += r.cost;
-    }
+    let clouds = discounts_per_cloud(&scope).await?;
     let data: Map<String, Value> = clouds
         .into_iter()
         .map(|(cloud, kinds)| {
@@ -1021,16 +963,7 @@ async fn cloud_overallcost(
 ) -> ApiResult<Response> {
     let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
     let end = scope.end;
-    let per_cloud =
-        async |start: NaiveDate, last: NaiveDate| -> ApiResult<BTreeMap<String, Decimal>> {
-            let mut q = scope.query_for(start, last);
-            q.group_by = vec![Dimension::CloudType, Dimension::Provider];
-            let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
-            for r in scope.run(&q).await?.rows {
-                *out.entry(cloud_label(&r.keys[0], &r.keys[1])).or_default() += r.cost;
-            }
-            Ok(out)
-        };
+    let per_cloud = |start: NaiveDate, last: NaiveDate| cost_per_cloud(&scope, start, last);
     let (cs, ce) = (month_start(end), end);
     let (ps, pe) = same_days_before(end, 1);
     let (ys, ye) = same_days_before(end, 12);

@@ -16,7 +16,7 @@ use skyledger_ledger::{Dimension, Order};
 use skyledger_types::Operation::{Create, Read};
 
 use super::account_management::all_accounts;
-use super::custom_dashboard::available_range;
+use super::summary_report::available_range;
 use crate::AppState;
 use crate::cost::format::{key, money, stamp};
 use crate::cost::request::IdText;

@@ -132,14 +132,11 @@ const DISCOUNT_LINE_TYPES: &[&str] = &[
     "Refund",
 ];
 
-/// Discounts per cloud: credits (FOCUS ChargeCategory `Credit`) and the providers' discount
-/// line items, each with its total and its kinds (docs/api-decisions.md A19).
-async fn cloud_discounts(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostRequest>,
-) -> ApiResult<Response> {
-    let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+/// Discounts per cloud and kind over the scope: credits (FOCUS ChargeCategory `Credit`) and
+/// the providers' discount line items; amounts keep their sign.
+pub(crate) async fn discounts_per_cloud(
+    scope: &Scope,
+) -> ApiResult<BTreeMap<String, BTreeMap<String, Decimal>>> {
     let mut q = scope.query();
     q.group_by = vec![
         Dimension::CloudType,
@@ -147,15 +144,13 @@ async fn cloud_discounts(
         Dimension::ChargeCategory,
         Dimension::ChargeType,
     ];
-    let table = scope.run(&q).await?;
     let mut clouds: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
-    for r in &table.rows {
-        let category = key(&r.keys[2]);
+    for r in scope.run(&q).await?.rows {
         let line_type = r.keys[3].clone().unwrap_or_default();
         let kind = if DISCOUNT_LINE_TYPES.contains(&line_type.as_str()) {
             line_type
-        } else if category == "Credit" {
-            category
+        } else if r.keys[2].as_deref() == Some("Credit") {
+            "Credit".to_string()
         } else {
             continue;
         };
@@ -165,7 +160,18 @@ async fn cloud_discounts(
             .entry(kind)
             .or_default() += r.cost;
     }
-    let data: Vec<Value> = clouds
+    Ok(clouds)
+}
+
+/// Discounts per cloud, each with its total and its kinds (docs/api-decisions.md A19).
+async fn cloud_discounts(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostRequest>,
+) -> ApiResult<Response> {
+    let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
+    let data: Vec<Value> = discounts_per_cloud(&scope)
+        .await?
         .into_iter()
         .map(|(cloud, kinds)| {
             let total: Decimal = kinds.values().sum();
@@ -182,6 +188,21 @@ async fn cloud_discounts(
     Ok(ok(json!({"data": data})))
 }
 
+/// Cost per cloud (labelled as the spec shows clouds) from `start` to `end` within the scope.
+pub(crate) async fn cost_per_cloud(
+    scope: &Scope,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> ApiResult<BTreeMap<String, Decimal>> {
+    let mut q = scope.query_for(start, end);
+    q.group_by = vec![Dimension::CloudType, Dimension::Provider];
+    let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
+    for r in scope.run(&q).await?.rows {
+        *out.entry(cloud_label(&r.keys[0], &r.keys[1])).or_default() += r.cost;
+    }
+    Ok(out)
+}
+
 /// Month to date against the same days of the month before and of the year before, overall
 /// and per cloud (docs/api-decisions.md A17).
 async fn cloud_overallcost(
@@ -191,23 +212,11 @@ async fn cloud_overallcost(
 ) -> ApiResult<Response> {
     let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
     let end = scope.end;
-    let per_cloud = |start: NaiveDate, last: NaiveDate| {
-        let mut q = scope.query_for(start, last);
-        q.group_by = vec![Dimension::CloudType, Dimension::Provider];
-        q
-    };
-    let sums = |rows: Vec<skyledger_ledger::CostRow>| {
-        let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
-        for r in rows {
-            *out.entry(cloud_label(&r.keys[0], &r.keys[1])).or_default() += r.cost;
-        }
-        out
-    };
-    let current = sums(scope.run(&per_cloud(month_start(end), end)).await?.rows);
+    let current = cost_per_cloud(&scope, month_start(end), end).await?;
     let (ps, pe) = same_days_before(end, 1);
-    let previous = sums(scope.run(&per_cloud(ps, pe)).await?.rows);
+    let previous = cost_per_cloud(&scope, ps, pe).await?;
     let (ys, ye) = same_days_before(end, 12);
-    let year_ago = sums(scope.run(&per_cloud(ys, ye)).await?.rows);
+    let year_ago = cost_per_cloud(&scope, ys, ye).await?;
     let total = |m: &BTreeMap<String, Decimal>| m.values().copied().sum::<Decimal>();
     let (now, before, last_year) = (total(&current), total(&previous), total(&year_ago));
     let mut clouds: Vec<(String, Decimal)> = current.into_iter().collect();
@@ -248,7 +257,6 @@ async fn cloud_available_range(
     Extension(caller): Extension<Caller>,
     Input(_none): Input<crate::input::NoInput>,
 ) -> ApiResult<Response> {
-    let ledger = crate::cost::scope::ledger(&state)?;
     let ids: Vec<String> = state
         .meta
         .cost_accounts(&caller.org_id)
@@ -256,26 +264,21 @@ async fn cloud_available_range(
         .into_iter()
         .map(|a| a.id)
         .collect();
-    let periods = ledger
-        .periods()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mine = periods
-        .iter()
-        .filter(|p| ids.iter().any(|id| id == p.cost_account_id.as_str()));
-    let (mut min, mut max): (Option<i64>, Option<i64>) = (None, None);
-    for p in mine {
-        if let Some(lo) = p.charge_start_min_us {
-            min = Some(min.map_or(lo, |m| m.min(lo)));
-        }
-        if let Some(hi) = p.charge_start_max_us {
-            max = Some(max.map_or(hi, |m| m.max(hi)));
-        }
-    }
-    Ok(ok(json!({
-        "max_date": max.map_or_else(String::new, stamp_us),
-        "min_date": min.map_or_else(String::new, stamp_us),
-    })))
+    let (min_date, max_date) = available_range(&state, &ids).await?;
+    Ok(ok(json!({"max_date": max_date, "min_date": min_date})))
+}
+
+/// The first and last charge start (with their time) of some cost accounts' data, as the spec
+/// shows time stamps; empty strings when there is none.
+pub(crate) async fn available_range(
+    state: &AppState,
+    ids: &[String],
+) -> ApiResult<(String, String)> {
+    let ledger = crate::cost::scope::ledger(state)?;
+    Ok(match crate::cost::scope::data_span(&ledger, ids).await? {
+        Some((min, max)) => (stamp_us(min), stamp_us(max)),
+        None => (String::new(), String::new()),
+    })
 }
 
 /// Most of the entities a top-N widget shows.
