@@ -291,8 +291,39 @@ impl Meta {
         Ok(out)
     }
 
+    /// Two text columns of a cost-center child table, per cost center, in column order; `id`
+    /// '' for every cost center of the organisation.
+    async fn child_pairs(
+        &self,
+        org_id: &str,
+        id: &str,
+        table: &str,
+        first: &str,
+        second: &str,
+    ) -> Result<BTreeMap<String, Vec<(String, String)>>> {
+        // Table and column names are constants of this module, never user input.
+        let sql = format!(
+            "SELECT x.cost_center_id, x.{first}, x.{second} FROM {table} x
+             JOIN cost_centers c ON c.id = x.cost_center_id
+             WHERE c.org_id = $1 AND (c.id = $2 OR $2 = '')
+             ORDER BY x.cost_center_id, x.{first}, x.{second}"
+        );
+        let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org_id)
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?
+        {
+            out.entry(row.try_get("cost_center_id")?)
+                .or_default()
+                .push((row.try_get(first)?, row.try_get(second)?));
+        }
+        Ok(out)
+    }
+
     async fn load_cost_centers(&self, org_id: &str, id: Option<&str>) -> Result<Vec<CostCenter>> {
-        // One filter for all four queries: the organisation, and one cost center ('' for all).
+        // The organisation, and one cost center ('' for all), as in `child_pairs`.
         let only = " AND (c.id = $2 OR $2 = '')";
         let id = id.unwrap_or("");
         let heads = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -317,64 +348,27 @@ impl Meta {
                 updated_at: row.try_get("updated_at")?,
             });
         }
-        let children = |table: &str, columns: &str, order: &str| {
-            format!(
-                "SELECT x.cost_center_id, {columns} FROM {table} x
-                 JOIN cost_centers c ON c.id = x.cost_center_id
-                 WHERE c.org_id = $1{only} ORDER BY x.cost_center_id, {order}"
+        let mut accounts = self
+            .child_pairs(
+                org_id,
+                id,
+                "cost_center_accounts",
+                "cost_account_id",
+                "billing_account_id",
             )
-        };
-        let mut accounts: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for row in sqlx::query(sqlx::AssertSqlSafe(children(
-            "cost_center_accounts",
-            "x.cost_account_id, x.billing_account_id",
-            "x.cost_account_id, x.billing_account_id",
-        )))
-        .bind(org_id)
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            accounts
-                .entry(row.try_get("cost_center_id")?)
-                .or_default()
-                .push((
-                    row.try_get("cost_account_id")?,
-                    row.try_get("billing_account_id")?,
-                ));
-        }
-        let mut rules: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for row in sqlx::query(sqlx::AssertSqlSafe(children(
-            "cost_center_tag_rules",
-            "x.tag_key, x.tag_value",
-            "x.tag_key, x.tag_value",
-        )))
-        .bind(org_id)
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            rules
-                .entry(row.try_get("cost_center_id")?)
-                .or_default()
-                .push((row.try_get("tag_key")?, row.try_get("tag_value")?));
-        }
-        let mut members: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for row in sqlx::query(sqlx::AssertSqlSafe(children(
-            "cost_center_members",
-            "x.member_kind, x.member_id",
-            "x.member_kind, x.member_id",
-        )))
-        .bind(org_id)
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        {
-            members
-                .entry(row.try_get("cost_center_id")?)
-                .or_default()
-                .push((row.try_get("member_kind")?, row.try_get("member_id")?));
-        }
+            .await?;
+        let mut rules = self
+            .child_pairs(org_id, id, "cost_center_tag_rules", "tag_key", "tag_value")
+            .await?;
+        let mut members = self
+            .child_pairs(
+                org_id,
+                id,
+                "cost_center_members",
+                "member_kind",
+                "member_id",
+            )
+            .await?;
         for c in &mut centers {
             for (account, billing) in accounts.remove(&c.id).unwrap_or_default() {
                 if c.def.accounts.last().map(|a| &a.cost_account_id) != Some(&account) {
