@@ -356,23 +356,19 @@ impl Scope {
         for (i, r) in req.cost_tags.iter().enumerate() {
             let t = tag(state, org_id, &format!("cost_tags[{i}]"), r).await?;
             match t.variation {
-                VARIATION_CUSTOM_RESOURCE | VARIATION_CUSTOM_ACCOUNT => {
+                VARIATION_CUSTOM_RESOURCE => {
                     let targets = state.meta.tag_targets(org_id, &t.id).await?;
-                    let (sets, pick): (_, fn(&_) -> String) =
-                        if t.variation == VARIATION_CUSTOM_RESOURCE {
-                            (
-                                &mut resource_sets,
-                                |a: &skyledger_meta::tags::TagAssignment| a.resource_id.clone(),
-                            )
-                        } else {
-                            (
-                                &mut account_sets,
-                                |a: &skyledger_meta::tags::TagAssignment| a.cost_account_id.clone(),
-                            )
-                        };
-                    sets.entry(t.key.clone())
+                    resource_sets
+                        .entry(t.key.clone())
                         .or_default()
-                        .extend(targets.iter().map(pick));
+                        .extend(targets.into_iter().map(|a| a.resource_id));
+                }
+                VARIATION_CUSTOM_ACCOUNT => {
+                    let targets = state.meta.tag_targets(org_id, &t.id).await?;
+                    account_sets
+                        .entry(t.key.clone())
+                        .or_default()
+                        .extend(targets.into_iter().map(|a| a.cost_account_id));
                 }
                 _ => {
                     by_key.entry(t.key).or_default().insert(t.value);
