@@ -551,7 +551,6 @@ pub(crate) async fn top_resources(scope: &Scope) -> ApiResult<Value> {
     }
     let mut dq = scope.query();
     dq.resource_ids = top;
-    dq.group_by = vec![Dimension::ResourceGroup];
     let infos = resource_infos(scope, dq).await?;
     let mut groups: BTreeMap<String, String> = BTreeMap::new();
     let mut gq = scope.query();
