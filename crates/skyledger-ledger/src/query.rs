@@ -190,6 +190,10 @@ pub struct CostQuery {
     pub regions: Vec<String>,
     pub resource_ids: Vec<String>,
     pub charge_categories: Vec<String>,
+    /// x_UsageType values (AWS `lineItem/UsageType`, Azure meter, Google SKU).
+    pub usage_types: Vec<String>,
+    /// x_Operation values (AWS `lineItem/Operation`).
+    pub operations: Vec<String>,
     pub group_by: Vec<Dimension>,
     pub granularity: Option<Granularity>,
     pub cost_type: CostType,
@@ -210,6 +214,8 @@ impl CostQuery {
             regions: vec![],
             resource_ids: vec![],
             charge_categories: vec![],
+            usage_types: vec![],
+            operations: vec![],
             group_by: vec![],
             granularity: None,
             cost_type: CostType::Actual,
@@ -269,6 +275,8 @@ impl CostQuery {
     pub(crate) fn fits_rollup(&self) -> bool {
         self.tag_filters.is_empty()
             && self.resource_ids.is_empty()
+            && self.usage_types.is_empty()
+            && self.operations.is_empty()
             && self.group_by.iter().all(Dimension::in_rollup)
     }
 }
@@ -322,6 +330,8 @@ pub(crate) fn filter(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
     filters.extend(in_list(c::REGION_ID, &q.regions));
     filters.extend(in_list(c::RESOURCE_ID, &q.resource_ids));
     filters.extend(in_list(c::CHARGE_CATEGORY, &q.charge_categories));
+    filters.extend(in_list(c::USAGE_TYPE, &q.usage_types));
+    filters.extend(in_list(cr::X_OPERATION, &q.operations));
     for t in &q.tag_filters {
         let value = tag_value(&t.key);
         let mut any: Option<Expr> = None;
@@ -697,6 +707,13 @@ mod tests {
         assert!(!q.fits_rollup());
         q.group_by.pop();
         q.resource_ids.push("i-1".into());
+        assert!(!q.fits_rollup());
+        q.resource_ids.clear();
+        assert!(q.fits_rollup());
+        q.usage_types.push("USW1-DataTransfer-Out-Bytes".into());
+        assert!(!q.fits_rollup());
+        q.usage_types.clear();
+        q.operations.push("FargateTask".into());
         assert!(!q.fits_rollup());
     }
 }

@@ -11,6 +11,7 @@ pub mod ids;
 mod migrate;
 pub mod oauth;
 pub mod orgs;
+pub mod solution_reports;
 pub mod source_leases;
 pub mod tags;
 pub mod tokens;

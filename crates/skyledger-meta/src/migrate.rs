@@ -31,6 +31,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "dashboards",
         include_str!("../migrations/0007_dashboards.sql"),
     ),
+    (
+        8,
+        "solution_reports",
+        include_str!("../migrations/0008_solution_reports.sql"),
+    ),
 ];
 
 pub(crate) async fn run(meta: &Meta) -> Result<Vec<i64>> {

@@ -11,6 +11,24 @@ pub const VARIATION_PROVIDER: i64 = 0;
 pub const VARIATION_CUSTOM_RESOURCE: i64 = 1;
 /// A custom tag a user put on a cost account (the spec's `variation: -3`).
 pub const VARIATION_CUSTOM_ACCOUNT: i64 = -3;
+/// Line-item properties named like tags (solution reports show and filter by them): the
+/// operation (`operationType : FargateTask`, the spec's `v: 2`), the usage type
+/// (`usageInfo : USW1-DataTransfer-Out-Bytes`, `v: 3`), the region and the service.
+pub const VARIATION_OPERATION: i64 = 2;
+pub const VARIATION_USAGE_TYPE: i64 = 3;
+pub const VARIATION_REGION: i64 = 4;
+pub const VARIATION_SERVICE: i64 = 5;
+
+/// The key a line-item property is shown with, by variation (None: not a property).
+pub fn property_key(variation: i64) -> Option<&'static str> {
+    match variation {
+        VARIATION_OPERATION => Some("operationType"),
+        VARIATION_USAGE_TYPE => Some("usageInfo"),
+        VARIATION_REGION => Some("region"),
+        VARIATION_SERVICE => Some("service"),
+        _ => None,
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {

@@ -3,6 +3,7 @@
 //! call this; none writes SQL.
 
 pub(crate) mod format;
+pub(crate) mod reports;
 pub(crate) mod request;
 pub(crate) mod scope;
 

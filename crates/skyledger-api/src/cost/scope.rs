@@ -10,7 +10,10 @@ use serde::Deserialize;
 use skyledger_ledger::{AccountScope, CostQuery, CostType, DateRange, Ledger, TagFilter};
 use skyledger_meta::cost_accounts::{BillingAccount, CostAccount};
 use skyledger_meta::cost_centers::CostCenter;
-use skyledger_meta::tags::{Tag, VARIATION_CUSTOM_ACCOUNT, VARIATION_CUSTOM_RESOURCE};
+use skyledger_meta::tags::{
+    Tag, VARIATION_CUSTOM_ACCOUNT, VARIATION_CUSTOM_RESOURCE, VARIATION_OPERATION,
+    VARIATION_REGION, VARIATION_SERVICE, VARIATION_USAGE_TYPE,
+};
 
 use super::request::{self, AccountRef, CostRequest, IdText, TagRef};
 use crate::AppState;
@@ -37,6 +40,23 @@ pub(crate) struct Scope {
     tag_filters: Vec<TagFilter>,
     /// From custom resource tags: only these resources (None: no such filter).
     resources: Option<Vec<String>>,
+    /// From line-item properties (property tags, solution reports): only rows with one of
+    /// these values of each property (None: no such filter).
+    properties: BTreeMap<i64, BTreeSet<String>>,
+}
+
+/// Keeps, of the values a query already allows (`list`, empty: any), those in `allowed`; a
+/// query whose list ends up empty selects nothing.
+pub(crate) fn narrow(list: &mut Vec<String>, allowed: &BTreeSet<String>) {
+    if list.is_empty() {
+        *list = allowed.iter().cloned().collect();
+    } else {
+        list.retain(|v| allowed.contains(v));
+    }
+    if list.is_empty() {
+        // Nothing allowed: a value no row has.
+        list.push(String::new());
+    }
 }
 
 /// A cost query over a cost center (spec overview §6.2: the cost-center variants add
@@ -324,6 +344,55 @@ pub(crate) fn days(
     Ok((start, end))
 }
 
+/// What some tag references select, ANDed into a scope: provider tags filter rows by key
+/// (values of one key ORed, keys ANDed); custom resource tags select resources; custom account
+/// tags select cost accounts; property tags select values of a line-item property.
+#[derive(Debug, Default)]
+struct TagConstraints {
+    by_key: BTreeMap<String, BTreeSet<String>>,
+    resource_sets: HashMap<String, BTreeSet<String>>,
+    account_sets: HashMap<String, BTreeSet<String>>,
+    property_sets: BTreeMap<i64, BTreeSet<String>>,
+}
+
+/// The constraints of some tag references (`(field, reference)`); unknown tags are 404.
+async fn tag_constraints(
+    state: &AppState,
+    org_id: &str,
+    refs: &[(String, &TagRef)],
+) -> ApiResult<TagConstraints> {
+    let mut c = TagConstraints::default();
+    for (field, r) in refs {
+        let t = tag(state, org_id, field, r).await?;
+        match t.variation {
+            VARIATION_CUSTOM_RESOURCE => {
+                let targets = state.meta.tag_targets(org_id, &t.id).await?;
+                c.resource_sets
+                    .entry(t.key.clone())
+                    .or_default()
+                    .extend(targets.into_iter().map(|a| a.resource_id));
+            }
+            VARIATION_CUSTOM_ACCOUNT => {
+                let targets = state.meta.tag_targets(org_id, &t.id).await?;
+                c.account_sets
+                    .entry(t.key.clone())
+                    .or_default()
+                    .extend(targets.into_iter().map(|a| a.cost_account_id));
+            }
+            VARIATION_OPERATION | VARIATION_USAGE_TYPE | VARIATION_REGION | VARIATION_SERVICE => {
+                c.property_sets
+                    .entry(t.variation)
+                    .or_default()
+                    .insert(t.value);
+            }
+            _ => {
+                c.by_key.entry(t.key).or_default().insert(t.value);
+            }
+        }
+    }
+    Ok(c)
+}
+
 impl Scope {
     /// Resolves a cost request: accounts, days (by default the recent months), cost type and
     /// tags.
@@ -342,60 +411,117 @@ impl Scope {
         default_days: DefaultDays,
     ) -> ApiResult<Scope> {
         let ledger = ledger(state)?;
-        let mut accounts = accounts(state, org_id, req).await?;
+        let accounts = accounts(state, org_id, req).await?;
         let ids: Vec<String> = accounts.iter().map(|a| a.account.id.clone()).collect();
         let data = data_days(&ledger, &ids).await?;
         let (start, end) = days(req, data, default_days)?;
         let cost_type = request::cost_type(req.cost_type)?;
 
-        // Tags: provider tags filter rows by key (values of one key ORed, keys ANDed); custom
-        // resource tags select resources; custom account tags select cost accounts.
-        let mut by_key: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut resource_sets: HashMap<String, BTreeSet<String>> = HashMap::new();
-        let mut account_sets: HashMap<String, BTreeSet<String>> = HashMap::new();
-        for (i, r) in req.cost_tags.iter().enumerate() {
-            let t = tag(state, org_id, &format!("cost_tags[{i}]"), r).await?;
-            match t.variation {
-                VARIATION_CUSTOM_RESOURCE => {
-                    let targets = state.meta.tag_targets(org_id, &t.id).await?;
-                    resource_sets
-                        .entry(t.key.clone())
-                        .or_default()
-                        .extend(targets.into_iter().map(|a| a.resource_id));
-                }
-                VARIATION_CUSTOM_ACCOUNT => {
-                    let targets = state.meta.tag_targets(org_id, &t.id).await?;
-                    account_sets
-                        .entry(t.key.clone())
-                        .or_default()
-                        .extend(targets.into_iter().map(|a| a.cost_account_id));
-                }
-                _ => {
-                    by_key.entry(t.key).or_default().insert(t.value);
-                }
-            }
-        }
-        for allowed in account_sets.values() {
-            accounts.retain(|a| allowed.contains(&a.account.id));
-        }
-        let resources = resource_sets.into_values().reduce(|a, b| &a & &b);
-        let tag_filters = by_key
-            .into_iter()
-            .map(|(key, values)| TagFilter {
-                key,
-                values: values.into_iter().collect(),
-                untagged: false,
-            })
-            .collect();
-        Ok(Scope {
+        let mut scope = Scope {
             ledger,
             accounts,
             start,
             end,
             cost_type,
-            tag_filters,
-            resources: resources.map(|r| r.into_iter().collect()),
-        })
+            tag_filters: vec![],
+            resources: None,
+            properties: BTreeMap::new(),
+        };
+        let refs: Vec<(String, &TagRef)> = req
+            .cost_tags
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("cost_tags[{i}]"), r))
+            .collect();
+        scope.constrain(tag_constraints(state, org_id, &refs).await?);
+        Ok(scope)
+    }
+
+    /// ANDs tag constraints into the scope.
+    fn constrain(&mut self, c: TagConstraints) {
+        self.tag_filters
+            .extend(c.by_key.into_iter().map(|(key, values)| TagFilter {
+                key,
+                values: values.into_iter().collect(),
+                untagged: false,
+            }));
+        for allowed in c.account_sets.values() {
+            self.accounts.retain(|a| allowed.contains(&a.account.id));
+        }
+        if let Some(only) = c.resource_sets.into_values().reduce(|a, b| &a & &b) {
+            self.resources = Some(match self.resources.take() {
+                Some(had) => had.into_iter().filter(|r| only.contains(r)).collect(),
+                None => only.into_iter().collect(),
+            });
+        }
+        for (variation, values) in c.property_sets {
+            self.restrict(variation, values);
+        }
+    }
+
+    /// Narrows the scope to one group of a `group_by_property` answer: `property` names the
+    /// group of `group_by_type` (a billing account, region or service by id or name, or a tag
+    /// by id). Without `property`, the scope is unchanged.
+    pub(crate) async fn drill_down(
+        &mut self,
+        state: &AppState,
+        org_id: &str,
+        req: &CostRequest,
+    ) -> ApiResult<()> {
+        let Some(p) = &req.property else {
+            return Ok(());
+        };
+        let one = |v: &str| BTreeSet::from([v.to_string()]);
+        match req.group_by_type.as_deref() {
+            Some("accounts" | "account" | "billing_account") => {
+                let found = self.accounts.iter().find_map(|a| {
+                    a.billing
+                        .iter()
+                        .find(|b| b.id == p.id || b.account_key == p.id)
+                        .map(|b| (a.account.id.clone(), b.clone()))
+                });
+                let Some((account, billing)) = found else {
+                    return Err(ApiError::NotFound(format!(
+                        "property.id: billing account {:?} is not in the request's scope",
+                        p.id
+                    )));
+                };
+                self.accounts.retain(|a| a.account.id == account);
+                for a in &mut self.accounts {
+                    a.billing = vec![billing.clone()];
+                    a.narrowed = true;
+                }
+            }
+            Some("region") => self.restrict(VARIATION_REGION, one(&p.id)),
+            Some("service") => self.restrict(VARIATION_SERVICE, one(&p.id)),
+            Some("tag" | "usage_type" | "usagetype" | "operation") => {
+                let c = tag_constraints(state, org_id, &[("property".to_string(), p)]).await?;
+                self.constrain(c);
+            }
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "invalid field group_by_type: {other:?}; a property drill-down groups by \
+                     accounts, region, service, usage_type, operation or tag"
+                )));
+            }
+            None => {
+                return Err(ApiError::BadRequest(
+                    "missing field group_by_type: property names a group of it".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Restricts the scope to rows whose property (a `VARIATION_*` of a line-item property)
+    /// is one of `values`, ANDed with what it already selects.
+    pub(crate) fn restrict(&mut self, variation: i64, values: BTreeSet<String>) {
+        match self.properties.get_mut(&variation) {
+            Some(had) => had.retain(|v| values.contains(v)),
+            None => {
+                self.properties.insert(variation, values);
+            }
+        }
     }
 
     /// Resolves a cost-center request: the cost center's accounts (the request's `accounts` may
@@ -469,6 +595,16 @@ impl Scope {
             } else {
                 resources.clone()
             };
+        }
+        for (variation, values) in &self.properties {
+            let list = match *variation {
+                VARIATION_OPERATION => &mut q.operations,
+                VARIATION_USAGE_TYPE => &mut q.usage_types,
+                VARIATION_REGION => &mut q.regions,
+                VARIATION_SERVICE => &mut q.services,
+                _ => continue,
+            };
+            narrow(list, values);
         }
         q
     }

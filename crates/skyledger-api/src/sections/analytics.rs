@@ -10,6 +10,10 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 use skyledger_auth::Caller;
 use skyledger_ledger::{CostRow, Dimension, Granularity};
+use skyledger_meta::tags::{
+    VARIATION_CUSTOM_ACCOUNT, VARIATION_CUSTOM_RESOURCE, VARIATION_OPERATION, VARIATION_REGION,
+    VARIATION_SERVICE, VARIATION_USAGE_TYPE,
+};
 use skyledger_types::Operation::Create;
 
 use crate::AppState;
@@ -147,7 +151,13 @@ pub(crate) async fn group_dimension(
                 }
             };
             let t = crate::cost::scope::tag(state, org_id, field, r).await?;
-            Dimension::Tag(t.key)
+            match t.variation {
+                VARIATION_OPERATION => Dimension::Operation,
+                VARIATION_USAGE_TYPE => Dimension::UsageType,
+                VARIATION_REGION => Dimension::Region,
+                VARIATION_SERVICE => Dimension::Service,
+                _ => Dimension::Tag(t.key),
+            }
         }
         other => {
             return Err(ApiError::BadRequest(format!(
@@ -215,7 +225,11 @@ async fn custom_tag_grouping(
         return Ok(None);
     };
     let t = crate::cost::scope::tag(state, org_id, field, r).await?;
-    Ok((t.variation != skyledger_meta::tags::VARIATION_PROVIDER).then_some(t))
+    Ok(matches!(
+        t.variation,
+        VARIATION_CUSTOM_RESOURCE | VARIATION_CUSTOM_ACCOUNT
+    )
+    .then_some(t))
 }
 
 /// Cost per value of a custom tag key: resources (custom resource tags) or cost accounts
@@ -226,7 +240,7 @@ pub(crate) async fn group_by_custom_tag(
     scope: &Scope,
     tag: &skyledger_meta::tags::Tag,
 ) -> ApiResult<Vec<(String, Decimal)>> {
-    let on_resources = tag.variation == skyledger_meta::tags::VARIATION_CUSTOM_RESOURCE;
+    let on_resources = tag.variation == VARIATION_CUSTOM_RESOURCE;
     // (cost account, resource or "") -> value of the key
     let values: std::collections::HashMap<(String, String), String> = state
         .meta

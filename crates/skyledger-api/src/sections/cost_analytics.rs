@@ -11,9 +11,14 @@ use serde_json::{Map, Value, json};
 use skyledger_auth::Caller;
 use skyledger_ledger::{CostRow, Dimension, Granularity, Order};
 use skyledger_meta::cost_centers::{CLOUD_HYBRID, CostCenter};
+use skyledger_meta::tags::{
+    VARIATION_CUSTOM_ACCOUNT, VARIATION_CUSTOM_RESOURCE, VARIATION_OPERATION, VARIATION_PROVIDER,
+    VARIATION_USAGE_TYPE, property_key,
+};
 use skyledger_types::Operation::Read;
 
-use super::analytics::{group_dimension, group_name, spend_panel, trend_values, widget_breakdowns};
+use super::analytics::{group_dimension, group_name, spend_panel, trend_values};
+use super::custom_dashboard::numbered_widgets;
 use crate::AppState;
 use crate::cost::format::{key, money, pairs, stamp};
 use crate::cost::request::{IdText, granularity};
@@ -113,10 +118,10 @@ async fn common_widget_api(
     Input(req): Input<CostCenterRequest>,
 ) -> ApiResult<Response> {
     let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
-    // [regions, services, data transfer, components] as [[name, cost]], largest first.
-    let breakdowns = widget_breakdowns(&scope).await?;
-    let list = |i: usize| -> Vec<Value> {
-        breakdowns[i]
+    let numbered = numbered_widgets(&scope).await?;
+    // The numbered lists' `[name, cost]` pairs as `{name, cost}`.
+    let named = |i: &str| -> Vec<Value> {
+        numbered[i]
             .as_array()
             .map(|a| {
                 a.iter()
@@ -125,26 +130,11 @@ async fn common_widget_api(
             })
             .unwrap_or_default()
     };
-    let mut categories: Vec<Value> = list(2).into_iter().chain(list(3)).collect();
-    categories.sort_by(|a, b| {
-        let cost = |v: &Value| v["cost"].as_f64().unwrap_or(0.0);
-        cost(b).total_cmp(&cost(a))
-    });
-    let mut q = scope.query();
-    q.group_by = vec![Dimension::ChargeCategory];
-    q.order = Order::CostDescending;
-    let cost_types: Vec<Value> = scope
-        .run(&q)
-        .await?
-        .rows
-        .iter()
-        .map(|r| json!({"name": key(&r.keys[0]), "value": money(r.cost)}))
-        .collect();
     let lists = json!({
-        "regions": list(0),
-        "services": list(1),
-        "categories": categories,
-        "cost_types": cost_types,
+        "regions": named("0"),
+        "services": named("1"),
+        "categories": named("2"),
+        "cost_types": numbered["3"],
     });
     Ok(ok(json!({"return_data": lists})))
 }
@@ -195,37 +185,75 @@ async fn group_by_property(
     Input(req): Input<CostCenterRequest>,
 ) -> ApiResult<Response> {
     let org = &caller.org_id;
-    let dim = group_dimension(&state, org, &req.cost).await?;
     let (scope, _) = Scope::resolve_cost_center(&state, org, &req).await?;
-    if let Dimension::Tag(_) = dim {
-        let r = req
-            .cost
-            .property
-            .as_ref()
-            .or(req.cost.group_by_tags.first());
-        if let Some(r) = r {
-            let t = crate::cost::scope::tag(&state, org, "group_by_tags[0]", r).await?;
-            if t.variation != skyledger_meta::tags::VARIATION_PROVIDER {
-                return Err(ApiError::BadRequest(format!(
-                    "group_by_tags[0]: tag {} is a custom tag; cost center trends group by tags \
-                     from the billing data (variation 0)",
-                    t.id
-                )));
-            }
+    Ok(ok(group_trends(&state, org, &scope, &req.cost).await?))
+}
+
+/// The `group_by_property` answer of cost centers and solution reports over a resolved scope.
+/// Each group's `property` names it for a drill-down (`resource_count`): a billing account by
+/// its 17-digit id, a tag value by the id of its tag pair, a region or service by name.
+pub(crate) async fn group_trends(
+    state: &AppState,
+    org: &str,
+    scope: &Scope,
+    req: &CostRequest,
+) -> ApiResult<Value> {
+    let dim = group_dimension(state, org, req).await?;
+    // The variation of the tag pairs a tag grouping names its groups with.
+    let tag_variation = match &dim {
+        Dimension::Tag(_) => Some(VARIATION_PROVIDER),
+        Dimension::Operation => Some(VARIATION_OPERATION),
+        Dimension::UsageType => Some(VARIATION_USAGE_TYPE),
+        _ => None,
+    };
+    if let Some(r) = req.property.as_ref().or(req.group_by_tags.first())
+        && req.group_by_type.as_deref() == Some("tag")
+    {
+        let t = crate::cost::scope::tag(state, org, "group_by_tags[0]", r).await?;
+        if matches!(
+            t.variation,
+            VARIATION_CUSTOM_RESOURCE | VARIATION_CUSTOM_ACCOUNT
+        ) {
+            return Err(ApiError::BadRequest(format!(
+                "group_by_tags[0]: tag {} is a custom tag; trends group by tags from the \
+                 billing data and line-item properties",
+                t.id
+            )));
         }
     }
     let mut q = scope.query();
-    q.granularity = Some(granularity(req.cost.period, scope.start, scope.end)?);
+    q.granularity = Some(granularity(req.period, scope.start, scope.end)?);
     q.group_by = vec![dim.clone()];
     let table = scope.run(&q).await?;
     let mut groups: BTreeMap<Option<String>, Vec<&CostRow>> = BTreeMap::new();
     for r in &table.rows {
         groups.entry(r.keys[0].clone()).or_default().push(r);
     }
+    let tag_ids: BTreeMap<String, String> = match (&dim, tag_variation) {
+        (_, None) => BTreeMap::new(),
+        (dim, Some(v)) => {
+            let tag_key = match dim {
+                Dimension::Tag(k) => k.clone(),
+                _ => property_key(v).unwrap_or_default().to_string(),
+            };
+            let pairs: Vec<(String, String)> = groups
+                .keys()
+                .flatten()
+                .map(|value| (tag_key.clone(), value.clone()))
+                .collect();
+            state
+                .meta
+                .tag_ids(org, v, &pairs)
+                .await?
+                .into_iter()
+                .map(|t| (t.value, t.id))
+                .collect()
+        }
+    };
     let values: Map<String, Value> = groups
         .into_iter()
         .map(|(k, rows)| {
-            let name = group_name(&scope, &dim, &k);
+            let name = group_name(scope, &dim, &k);
             let id = match (&dim, &k) {
                 // Billing accounts by their 17-digit id, as the request names them.
                 (Dimension::BillingAccount, Some(b)) => scope
@@ -234,17 +262,20 @@ async fn group_by_property(
                     .flat_map(|a| a.billing.iter())
                     .find(|x| &x.account_key == b)
                     .map_or_else(|| b.clone(), |x| x.id.clone()),
+                (_, Some(value)) if tag_variation.is_some() => {
+                    tag_ids.get(value).cloned().unwrap_or_else(|| value.clone())
+                }
                 _ => key(&k),
             };
             let entry = json!({
                 "cloud_account_id": name,
-                "property": {"v": 0, "id": id},
+                "property": {"v": tag_variation.unwrap_or(0), "id": id},
                 "chart_data": pairs(rows),
             });
             (name, entry)
         })
         .collect();
-    Ok(ok(json!({"return_data": {"mode": 1, "values": values}})))
+    Ok(json!({"return_data": {"mode": 1, "values": values}}))
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,7 +294,6 @@ async fn cc_spend_analysis(
     Extension(caller): Extension<Caller>,
     Input(query): Input<SpendAnalysisQuery>,
 ) -> ApiResult<Response> {
-    let org = &caller.org_id;
     match &query.auto_bu {
         None | Some(Value::Bool(_)) => {}
         Some(Value::String(a)) if a == "true" || a == "false" => {}
@@ -273,13 +303,50 @@ async fn cc_spend_analysis(
             )));
         }
     }
-    let centers = match &query.business_unit_id {
+    Ok(ok(spend_analysis_of(
+        &state,
+        &caller.org_id,
+        query.business_unit_id.as_ref(),
+        query.billed_account_id.as_ref(),
+    )
+    .await?))
+}
+
+/// The billing accounts of a scope as `child_accounts` entries.
+pub(crate) fn child_accounts(scope: &Scope) -> Vec<Value> {
+    scope
+        .accounts
+        .iter()
+        .flat_map(|s| {
+            s.billing.iter().map(move |b| {
+                json!({
+                    "billing_account_id": b.id,
+                    "name": b.name,
+                    "aws_account_id": b.account_key,
+                    "cost_account_id": s.account.id,
+                    "is_payer_account": b.account_key == s.account.source_key,
+                    "name_with_entity": format!("{} ({})", b.name, s.account.name),
+                })
+            })
+        })
+        .collect()
+}
+
+/// The `cc_spend_analysis` answer of one cost center (all when `center` is None), checking
+/// that `billed` is one of its billing accounts.
+pub(crate) async fn spend_analysis_of(
+    state: &AppState,
+    org: &str,
+    center: Option<&IdText>,
+    billed: Option<&IdText>,
+) -> ApiResult<Value> {
+    let centers = match center {
         Some(id) => {
-            super::cost_centers_management::named(&state, org, std::slice::from_ref(id)).await?
+            super::cost_centers_management::named(state, org, std::slice::from_ref(id)).await?
         }
         None => state.meta.cost_centers(org).await?,
     };
-    let ledger = crate::cost::scope::ledger(&state)?;
+    let ledger = crate::cost::scope::ledger(state)?;
     let mut all = vec![];
     let mut ids: Vec<String> = vec![];
     for c in &centers {
@@ -287,8 +354,8 @@ async fn cc_spend_analysis(
             business_unit_id: Some(IdText(c.id.clone())),
             ..CostCenterRequest::default()
         };
-        let (scope, _) = Scope::resolve_cost_center(&state, org, &req).await?;
-        if let Some(b) = &query.billed_account_id
+        let (scope, _) = Scope::resolve_cost_center(state, org, &req).await?;
+        if let Some(b) = billed
             && !scope
                 .accounts
                 .iter()
@@ -300,22 +367,7 @@ async fn cc_spend_analysis(
                 b.0, c.id
             )));
         }
-        let children: Vec<Value> = scope
-            .accounts
-            .iter()
-            .flat_map(|s| {
-                s.billing.iter().map(move |b| {
-                    json!({
-                        "billing_account_id": b.id,
-                        "name": b.name,
-                        "aws_account_id": b.account_key,
-                        "cost_account_id": s.account.id,
-                        "is_payer_account": b.account_key == s.account.source_key,
-                        "name_with_entity": format!("{} ({})", b.name, s.account.name),
-                    })
-                })
-            })
-            .collect();
+        let children = child_accounts(&scope);
         let mut rule_tags = vec![];
         let mut business_unit_tags = vec![];
         for rule in &c.def.tag_rules {
@@ -324,11 +376,7 @@ async fn cc_spend_analysis(
                 .iter()
                 .map(|v| (rule.key.clone(), v.clone()))
                 .collect();
-            for t in state
-                .meta
-                .tag_ids(org, skyledger_meta::tags::VARIATION_PROVIDER, &pairs)
-                .await?
-            {
+            for t in state.meta.tag_ids(org, VARIATION_PROVIDER, &pairs).await? {
                 business_unit_tags.push(json!({"v": t.variation.to_string(), "id": t.id}));
                 rule_tags
                     .push(json!({"tagId": t.id, "value": t.value, "v": t.variation, "key": t.key}));
@@ -358,13 +406,13 @@ async fn cc_spend_analysis(
         .filter(|a| ids.contains(&a.id))
         .map(|a| a.cloud_type)
         .collect();
-    Ok(ok(json!({
+    Ok(json!({
         "max_date": range.map_or_else(String::new, |r| stamp(r.1)),
         "is_hybrid_account": clouds.len() > 1 || centers.iter().any(|c| c.def.cloud_type == CLOUD_HYBRID),
         "cost_account_ids": ids,
         "all_accounts": all,
         "min_date": range.map_or_else(String::new, |r| stamp(r.0)),
-    })))
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -572,7 +572,13 @@ async fn common_widget_api(
     Input(req): Input<CostRequest>,
 ) -> ApiResult<Response> {
     let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
-    let lists = widget_breakdowns(&scope).await?;
+    Ok(ok(json!({"return_data": numbered_widgets(&scope).await?})))
+}
+
+/// The widget lists keyed `"0"`…`"3"` (docs/api-decisions.md D5): regions, services and usage
+/// components as `[name, cost]`, FOCUS charge categories as `{name, value}`, largest first.
+pub(crate) async fn numbered_widgets(scope: &Scope) -> ApiResult<Value> {
+    let lists = widget_breakdowns(scope).await?;
     let list = |i: usize| lists[i].as_array().cloned().unwrap_or_default();
     let mut components: Vec<Value> = list(2).into_iter().chain(list(3)).collect();
     components.sort_by(|a, b| {
@@ -589,12 +595,12 @@ async fn common_widget_api(
         .iter()
         .map(|r| json!({"name": key(&r.keys[0]), "value": money(r.cost)}))
         .collect();
-    Ok(ok(json!({"return_data": {
+    Ok(json!({
         "0": list(0),
         "1": list(1),
         "2": components,
         "3": categories,
-    }})))
+    }))
 }
 
 /// Most resources listed by the cost-by-resource widget.

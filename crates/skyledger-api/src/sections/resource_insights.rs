@@ -87,12 +87,14 @@ async fn resource_pagination(
 }
 
 /// The cost center's resources with their cost, a page at a time (the accounts
-/// `resource_count`).
+/// `resource_count`), optionally within one group of a `group_by_property` answer.
 async fn resource_count(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Input(req): Input<CostCenterRequest>,
 ) -> ApiResult<Response> {
-    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
+    let org = &caller.org_id;
+    let (mut scope, _) = Scope::resolve_cost_center(&state, org, &req).await?;
+    scope.drill_down(&state, org, &req.cost).await?;
     Ok(ok(resource_page(&scope, &req.cost).await?))
 }

@@ -8,55 +8,73 @@ use std::collections::BTreeMap;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
+use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use skyledger_auth::Caller;
-use skyledger_ledger::{Dimension, Order};
+use skyledger_ledger::{CostRow, Dimension, Granularity, Order};
+use skyledger_meta::solution_reports::{FoundReport, SolutionReport};
+use skyledger_meta::tags::{
+    VARIATION_OPERATION, VARIATION_REGION, VARIATION_SERVICE, VARIATION_USAGE_TYPE, property_key,
+};
 use skyledger_types::Operation::{Create, Read};
 
-use super::account_management::all_accounts;
+use super::account_management::{all_accounts, month_start, same_days_before};
+use super::analytics::{group_name, spend_panel, trend_values};
+use super::cost_analytics::{child_accounts, group_trends};
+use super::custom_dashboard::numbered_widgets;
+use super::resource_management::{
+    instance_costs, resource_monthly_split, resource_page, top_resources,
+};
 use super::summary_report::available_range;
+use super::tags::tag_inventory;
 use crate::AppState;
-use crate::cost::format::{key, money, stamp};
-use crate::cost::request::IdText;
-use crate::cost::scope::DefaultDays;
+use crate::cost::format::{key, money, percent_change, stamp};
+use crate::cost::reports;
+use crate::cost::request::{AccountRef, IdText};
+use crate::cost::scope::{CostCenterRequest, DefaultDays, data_days};
 use crate::cost::{CostRequest, Scope};
-use crate::envelope::{ApiResult, ok};
+use crate::envelope::{ApiError, ApiResult, ok};
 use crate::input::Input;
 use crate::routes::{GET, POST, Route};
 
 pub(crate) fn routes() -> Vec<Route> {
     vec![
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/reports/tags",
             Read,
             "Get all available tags for cost account",
+            report_tags,
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/solution_reports_meta",
             Read,
             "Get solution reports metadata - call first to validate report names",
+            solution_reports_meta,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/cost_by_instance",
             Create,
             "Get cost by skus/instance for named solution report",
+            cost_by_instance,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/resource_count",
             Create,
             "Get resource count for named solution report drill-down",
+            resource_count,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/accounts_splitup",
             Create,
             "Get accounts splitup for named solution report",
+            accounts_splitup,
         ),
         Route::new(
             GET,
@@ -65,11 +83,12 @@ pub(crate) fn routes() -> Vec<Route> {
             "Get guidance metadata view configuration",
             guidance_meta_view,
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/sol_reports",
             Read,
             "Get solution reports listing (level 1 cards) - not for spend analysis",
+            sol_reports,
         ),
         Route::new(
             GET,
@@ -78,17 +97,19 @@ pub(crate) fn routes() -> Vec<Route> {
             "Get cost optimization guidances and recommendations",
             guidances,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/common_widget_api",
             Create,
             "Get cost by region/service/component for named solution report",
+            common_widget_api,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/cost_by_resource",
             Create,
             "Get cost by resource for named solution report",
+            cost_by_resource,
         ),
         Route::new(
             GET,
@@ -97,29 +118,33 @@ pub(crate) fn routes() -> Vec<Route> {
             "Get cost centers tags configuration",
             cc_tags,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/trend_box",
             Create,
             "Get trend chart for named solution report",
+            trend_box,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/spend_analysis_panel",
             Create,
             "Get spend analysis panel for solution reports",
+            spend_analysis_panel,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/resource_pagination",
             Create,
             "Get resource monthly cost details for named solution report",
+            resource_pagination,
         ),
-        Route::missing(
+        Route::new(
             GET,
             "/cs/api/cost/reports/cc_spend_analysis",
             Read,
             "Get cost centers scoped configuration for solution reports",
+            cc_spend_analysis,
         ),
         Route::new(
             GET,
@@ -128,11 +153,12 @@ pub(crate) fn routes() -> Vec<Route> {
             "Get multi-cloud spend analysis for specific cost account (aws/azure/gcp)",
             spend_analysis,
         ),
-        Route::missing(
+        Route::new(
             POST,
             "/cs/api/cost/sol_reports/group_by_property",
             Create,
             "Get resource explorer grouped data for named solution report",
+            group_by_property,
         ),
     ]
 }
@@ -223,6 +249,520 @@ async fn spend_analysis(
         "all_accounts": accounts,
         "max_date": max_date,
         "min_date": min_date,
+    })))
+}
+
+/// The tags of the named cost accounts (all when none): provider tags, largest cost first,
+/// then custom tags (the accounts `tags` answer).
+async fn report_tags(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(q): Input<AccountsQuery>,
+) -> ApiResult<Response> {
+    let tags = tag_inventory(&state, &caller.org_id, &q.cost_request()).await?;
+    Ok(ok(json!({"Tags": tags})))
+}
+
+/// The solution reports found in the data, counted per cloud, cost account and report type:
+/// `{"nav_data": [{name, id: cloud type, subitems: [{name, id: cost account, subitems: [{name:
+/// type, count, id: type}]}]}]}` (docs/api-decisions.md D15).
+async fn solution_reports_meta(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(_none): Input<crate::input::NoInput>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let reports = reports::discover(&state, org).await?;
+    let accounts = state.meta.cost_accounts(org).await?;
+    // cloud type -> cost account -> report type -> count
+    let mut tree: BTreeMap<i64, BTreeMap<&str, BTreeMap<i64, usize>>> = BTreeMap::new();
+    for r in &reports {
+        let Some(a) = accounts.iter().find(|a| a.id == r.found.cost_account_id) else {
+            continue;
+        };
+        *tree
+            .entry(a.cloud_type)
+            .or_default()
+            .entry(a.id.as_str())
+            .or_default()
+            .entry(r.found.report_type)
+            .or_default() += 1;
+    }
+    let nav: Vec<Value> = tree
+        .into_iter()
+        .map(|(cloud, by_account)| {
+            let subitems: Vec<Value> = by_account
+                .into_iter()
+                .map(|(id, types)| {
+                    let name = accounts
+                        .iter()
+                        .find(|a| a.id == id)
+                        .map_or("", |a| a.name.as_str());
+                    let types: Vec<Value> = types
+                        .into_iter()
+                        .map(|(t, count)| {
+                            let name =
+                                reports::report_type("report_type", t).map_or("", |t| t.name);
+                            json!({"name": name, "count": count.to_string(), "id": t.to_string()})
+                        })
+                        .collect();
+                    json!({"name": name, "subitems": types, "id": id})
+                })
+                .collect();
+            // The examples leave the cloud level unnamed; its id is the cloud type.
+            json!({"name": "", "subitems": subitems, "id": cloud.to_string()})
+        })
+        .collect();
+    Ok(ok(json!({"nav_data": nav})))
+}
+
+/// A report type as the listing names it: `"32"` or `32`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum TypeId {
+    Number(i64),
+    Text(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    business_unit_id: Option<OneOrMany>,
+    #[serde(default)]
+    report_type: Vec<TypeId>,
+}
+
+/// The level-1 cards of solution reports: those of the named reports or cost accounts (all
+/// when none), of the named report types (all when none), each with its month to date, the
+/// last four months, a run-rate forecast and its top billing account, service and region
+/// (docs/api-decisions.md D15).
+async fn sol_reports(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(q): Input<ListQuery>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let mut types = vec![];
+    for (i, t) in q.report_type.iter().enumerate() {
+        let field = format!("report_type[{i}]");
+        let id = match t {
+            TypeId::Number(n) => *n,
+            TypeId::Text(s) => s.trim().parse().map_err(|_| {
+                ApiError::BadRequest(format!("invalid field {field}: {s:?} is not a number"))
+            })?,
+        };
+        types.push(reports::report_type(&field, id)?.id);
+    }
+    let all = reports::discover(&state, org).await?;
+    let ids = match q.business_unit_id {
+        None => vec![],
+        Some(OneOrMany::One(id)) => vec![id],
+        Some(OneOrMany::Many(ids)) => ids,
+    };
+    let mut chosen: Vec<&SolutionReport> = vec![];
+    for (i, IdText(id)) in ids.iter().enumerate() {
+        let matching: Vec<&SolutionReport> = all
+            .iter()
+            .filter(|r| &r.id == id || &r.found.cost_account_id == id)
+            .collect();
+        if matching.is_empty() && state.meta.cost_account(org, id).await?.is_none() {
+            return Err(ApiError::NotFound(format!(
+                "business_unit_id[{i}]: no solution report or cost account {id:?}"
+            )));
+        }
+        chosen.extend(matching);
+    }
+    if ids.is_empty() {
+        chosen = all.iter().collect();
+    }
+    chosen.retain(|r| types.is_empty() || types.contains(&r.found.report_type));
+    chosen.dedup_by(|a, b| a.id == b.id);
+    let cards = report_cards(&state, org, &chosen).await?;
+    Ok(ok(json!({"all_accounts": cards})))
+}
+
+/// Sums of a cost account's line items per `[billing account, region, service, operation,
+/// usage type]`, in a range (with the range's month buckets when `monthly`).
+async fn account_groups(
+    scope: &Scope,
+    start: NaiveDate,
+    end: NaiveDate,
+    monthly: bool,
+) -> ApiResult<Vec<CostRow>> {
+    let mut q = scope.query_for(start, end);
+    q.granularity = monthly.then_some(Granularity::Month);
+    q.group_by = vec![
+        Dimension::BillingAccount,
+        Dimension::Region,
+        Dimension::Service,
+        Dimension::Operation,
+        Dimension::UsageType,
+    ];
+    Ok(scope.run(&q).await?.rows)
+}
+
+/// Whether a row of [`account_groups`] belongs to a report: every property of its rule matches.
+fn in_report(rule: &[(i64, String)], keys: &[Option<String>]) -> bool {
+    rule.iter().all(|(variation, value)| {
+        let i = match *variation {
+            VARIATION_REGION => 1,
+            VARIATION_SERVICE => 2,
+            VARIATION_OPERATION => 3,
+            VARIATION_USAGE_TYPE => 4,
+            _ => return false,
+        };
+        keys[i].as_deref() == Some(value.as_str())
+    })
+}
+
+/// The listing's cards, keyed by report id. Each cost account's line items are read twice
+/// (four months by month, and last month's same days), whatever the number of reports.
+async fn report_cards(
+    state: &AppState,
+    org: &str,
+    chosen: &[&SolutionReport],
+) -> ApiResult<Map<String, Value>> {
+    let mut cards = Map::new();
+    let mut accounts: Vec<&str> = chosen
+        .iter()
+        .map(|r| r.found.cost_account_id.as_str())
+        .collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    for account in accounts {
+        let req = CostRequest {
+            accounts: vec![AccountRef {
+                cost_account_id: IdText(account.to_string()),
+                billing_account_ids: vec![],
+            }],
+            ..CostRequest::default()
+        };
+        let scope = Scope::resolve_with(state, org, &req, DefaultDays::AllData).await?;
+        // As of the newest day of the account's data.
+        let end = scope.end;
+        let month = month_start(end);
+        let first = month.checked_sub_months(Months::new(3)).unwrap_or(month);
+        let monthly = account_groups(&scope, first, end, true).await?;
+        let (same_start, same_end) = same_days_before(end, 1);
+        let previous_same = account_groups(&scope, same_start, same_end, false).await?;
+        let days_in_month = month
+            .checked_add_months(Months::new(1))
+            .map_or(30, |next| (next - month).num_days());
+        for r in chosen.iter().filter(|r| r.found.cost_account_id == account) {
+            let rule = reports::rule(&r.found);
+            let mine: Vec<&CostRow> = monthly
+                .iter()
+                .filter(|c| in_report(&rule, &c.keys))
+                .collect();
+            let mut by_month: BTreeMap<NaiveDate, Decimal> = BTreeMap::new();
+            let mut top: [BTreeMap<String, Decimal>; 3] = Default::default();
+            for c in &mine {
+                let Some(m) = c.period_start else { continue };
+                *by_month.entry(m).or_default() += c.cost;
+                if m == month {
+                    let names = [
+                        scope.billing_name(&key(&c.keys[0])),
+                        key(&c.keys[1]),
+                        key(&c.keys[2]),
+                    ];
+                    for (t, name) in top.iter_mut().zip(names) {
+                        *t.entry(name).or_default() += c.cost;
+                    }
+                }
+            }
+            let now = by_month.get(&month).copied().unwrap_or_default();
+            let prev_month = month.checked_sub_months(Months::new(1)).unwrap_or(month);
+            let before = by_month.get(&prev_month).copied().unwrap_or_default();
+            let same: Decimal = previous_same
+                .iter()
+                .filter(|c| in_report(&rule, &c.keys))
+                .map(|c| c.cost)
+                .sum();
+            let forecast = now / Decimal::from(end.day()) * Decimal::from(days_in_month);
+            let largest = |m: &BTreeMap<String, Decimal>| {
+                m.iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                    .map_or((String::new(), Decimal::ZERO), |(k, v)| (k.clone(), *v))
+            };
+            let (linked, linked_cost) = largest(&top[0]);
+            let (region, region_cost) = largest(&top[1]);
+            let (service, service_cost) = largest(&top[2]);
+            let chart: Vec<Value> = by_month
+                .iter()
+                .map(|(m, c)| json!([stamp(*m), money(*c)]))
+                .collect();
+            let tags = rule_tags(state, org, &r.found).await?;
+            let tag_values: Map<String, Value> = tags
+                .iter()
+                .map(|t| {
+                    (
+                        t.id.clone(),
+                        json!({"val": format!("{} : {}", t.key, t.value), "v": t.variation}),
+                    )
+                })
+                .collect();
+            cards.insert(
+                r.id.clone(),
+                json!({
+                    "total_tags": tags.len(),
+                    "creation_time": created(r.created_at),
+                    "total_current_month": money(now),
+                    "chart_data": chart,
+                    "forecast_percent": percent_change(before, forecast),
+                    "top_spend_entity": {
+                        "linked_account_cost": money(linked_cost),
+                        "service_cost": money(service_cost),
+                        "region": region,
+                        "linked_account": linked,
+                        "service": service,
+                        "region_cost": money(region_cost),
+                    },
+                    "cost_accnt_names": [scope.account_name(account)],
+                    "name": r.found.name,
+                    "report_type": r.found.report_type,
+                    "percent_change": percent_change(same, now),
+                    "total_prev_month": money(before),
+                    "forecast_val": money(forecast),
+                    "business_unit_tags_values": tag_values,
+                    "prev_MTD": money(same),
+                }),
+            );
+        }
+    }
+    Ok(cards)
+}
+
+/// The property tags of a report's rule, with their ids.
+async fn rule_tags(
+    state: &AppState,
+    org: &str,
+    report: &FoundReport,
+) -> ApiResult<Vec<skyledger_meta::tags::Tag>> {
+    let mut out = vec![];
+    for (variation, value) in reports::rule(report) {
+        let key = property_key(variation).unwrap_or_default().to_string();
+        out.extend(state.meta.tag_ids(org, variation, &[(key, value)]).await?);
+    }
+    Ok(out)
+}
+
+/// A creation time as the listing shows it: `18-Aug-2025 23:36` (UTC).
+fn created(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .map_or_else(String::new, |t| t.format("%d-%b-%Y %H:%M").to_string())
+}
+
+/// The scope of a `sol_reports/*` request: the report's cost account and rule, narrowed by the
+/// request (`bu_type` 1 when given).
+async fn report_scope(state: &AppState, org: &str, req: &CostCenterRequest) -> ApiResult<Scope> {
+    Ok(
+        reports::resolve_report(state, org, req, DefaultDays::RecentMonths)
+            .await?
+            .0,
+    )
+}
+
+/// Cost per service, instance type and zone within the report.
+async fn cost_by_instance(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let scope = report_scope(&state, &caller.org_id, &req).await?;
+    Ok(ok(json!({"return_data": instance_costs(&scope).await?})))
+}
+
+/// The report's resources with their cost, optionally within one group of a
+/// `group_by_property` answer (`property` with `group_by_type`).
+async fn resource_count(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let mut scope = report_scope(&state, org, &req).await?;
+    scope.drill_down(&state, org, &req.cost).await?;
+    Ok(ok(resource_page(&scope, &req.cost).await?))
+}
+
+/// Cost per billing account (subscription, project, linked account) within the report:
+/// `[[name, cost]]`, largest first.
+async fn accounts_splitup(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let scope = report_scope(&state, &caller.org_id, &req).await?;
+    let mut q = scope.query();
+    q.group_by = vec![Dimension::BillingAccount];
+    q.order = Order::CostDescending;
+    let rows: Vec<Value> = scope
+        .run(&q)
+        .await?
+        .rows
+        .iter()
+        .map(|r| {
+            json!([
+                group_name(&scope, &Dimension::BillingAccount, &r.keys[0]),
+                money(r.cost)
+            ])
+        })
+        .collect();
+    Ok(ok(json!({"return_data": rows})))
+}
+
+/// The numbered widget lists (regions, services, usage components, charge categories).
+async fn common_widget_api(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let scope = report_scope(&state, &caller.org_id, &req).await?;
+    Ok(ok(json!({"return_data": numbered_widgets(&scope).await?})))
+}
+
+/// The report's costliest resources.
+async fn cost_by_resource(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let scope = report_scope(&state, &caller.org_id, &req).await?;
+    Ok(ok(json!({"return_data": top_resources(&scope).await?})))
+}
+
+/// Cost per service over time within the report.
+async fn trend_box(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let scope = report_scope(&state, &caller.org_id, &req).await?;
+    Ok(ok(trend_values(&scope, req.cost.period).await?))
+}
+
+/// The accounts spend panel over the report.
+async fn spend_analysis_panel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let scope = report_scope(&state, &caller.org_id, &req).await?;
+    Ok(ok(json!({"return_data": spend_panel(&scope).await?})))
+}
+
+/// The report's resources with their monthly split.
+async fn resource_pagination(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let scope = report_scope(&state, org, &req).await?;
+    Ok(ok(
+        resource_monthly_split(&state, org, &scope, &req.cost).await?
+    ))
+}
+
+/// Cost per group over time within the report.
+async fn group_by_property(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(req): Input<CostCenterRequest>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let scope = report_scope(&state, org, &req).await?;
+    Ok(ok(group_trends(&state, org, &scope, &req.cost).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitQuery {
+    business_unit_id: IdText,
+    /// `true`/`false`, as text (a plain query parameter) or a JSON boolean.
+    auto_bu: Option<Value>,
+    billed_account_id: Option<IdText>,
+}
+
+/// A solution report's make-up (`auto_bu` true or absent: the report; its rule as
+/// `default_tags`), or a cost center's (`auto_bu` false: the cost-center answer).
+async fn cc_spend_analysis(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Input(q): Input<UnitQuery>,
+) -> ApiResult<Response> {
+    let org = &caller.org_id;
+    let auto = match &q.auto_bu {
+        None => true,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(a)) if a == "true" || a == "false" => a == "true",
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "invalid field auto_bu: {other}; expected true or false"
+            )));
+        }
+    };
+    if !auto {
+        let center = super::cost_analytics::spend_analysis_of(
+            &state,
+            org,
+            Some(&q.business_unit_id),
+            q.billed_account_id.as_ref(),
+        )
+        .await?;
+        return Ok(ok(center));
+    }
+    let req = CostCenterRequest {
+        business_unit_id: Some(q.business_unit_id.clone()),
+        bu_type: Some(1),
+        ..CostCenterRequest::default()
+    };
+    let (scope, report) = reports::resolve_report(&state, org, &req, DefaultDays::AllData).await?;
+    let children = child_accounts(&scope);
+    if let Some(b) = &q.billed_account_id
+        && !scope
+            .accounts
+            .iter()
+            .flat_map(|a| a.billing.iter())
+            .any(|x| x.id == b.0 || x.account_key == b.0)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "billed_account_id: billing account {:?} is not part of solution report {}",
+            b.0, q.business_unit_id.0
+        )));
+    }
+    let account = &scope.accounts[0].account;
+    let (tags, name) = match &report {
+        Some(r) => (
+            rule_tags(&state, org, &r.found).await?,
+            r.found.name.clone(),
+        ),
+        None => (vec![], account.name.clone()),
+    };
+    let default_tags: Vec<Value> = tags
+        .iter()
+        .map(|t| json!({"tagId": t.id, "value": t.value, "v": t.variation, "key": t.key}))
+        .collect();
+    let unit_tags: Vec<Value> = tags
+        .iter()
+        .map(|t| json!({"v": t.variation.to_string(), "id": t.id}))
+        .collect();
+    let range = data_days(&scope.ledger, std::slice::from_ref(&account.id)).await?;
+    Ok(ok(json!({
+        "max_date": range.map_or_else(String::new, |r| stamp(r.1)),
+        "is_hybrid_account": false,
+        "cost_account_ids": [account.id],
+        "cloud_type": account.cloud_type,
+        "all_accounts": [{
+            "default_tags": default_tags,
+            "child_accounts": children,
+            "id": q.business_unit_id.0,
+            "bu_type": 1,
+            "account_name": name,
+            "business_unit_tags": unit_tags,
+        }],
+        "min_date": range.map_or_else(String::new, |r| stamp(r.0)),
     })))
 }
 

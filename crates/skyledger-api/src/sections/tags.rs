@@ -60,8 +60,21 @@ async fn account_tags(
     Extension(caller): Extension<Caller>,
     Input(req): Input<CostRequest>,
 ) -> ApiResult<Response> {
-    let scope = Scope::resolve_with(&state, &caller.org_id, &req, DefaultDays::AllData).await?;
-    let provider = provider_tags(&state, &caller.org_id, &scope, scope.query()).await?;
+    Ok(ok(
+        json!({"Tags": tag_inventory(&state, &caller.org_id, &req).await?}),
+    ))
+}
+
+/// The provider tags of a request's rows (over all its data unless dates are given), largest
+/// cost first, then the custom tags attached within its cost accounts: `[{type, tagId, value,
+/// key, v}]`.
+pub(crate) async fn tag_inventory(
+    state: &AppState,
+    org_id: &str,
+    req: &CostRequest,
+) -> ApiResult<Vec<Value>> {
+    let scope = Scope::resolve_with(state, org_id, req, DefaultDays::AllData).await?;
+    let provider = provider_tags(state, org_id, &scope, scope.query()).await?;
     let mut out: Vec<Value> = provider.iter().map(|t| tag_json(t, "")).collect();
     let in_scope: Vec<&str> = scope
         .accounts
@@ -69,12 +82,12 @@ async fn account_tags(
         .map(|a| a.account.id.as_str())
         .collect();
     let mut seen = std::collections::HashSet::new();
-    for a in state.meta.tag_assignments(&caller.org_id).await? {
+    for a in state.meta.tag_assignments(org_id).await? {
         if in_scope.contains(&a.cost_account_id.as_str()) && seen.insert(a.tag.id.clone()) {
             out.push(tag_json(&a.tag, "custom"));
         }
     }
-    Ok(ok(json!({"Tags": out})))
+    Ok(out)
 }
 
 fn tag_json(t: &Tag, kind: &str) -> Value {

@@ -155,6 +155,38 @@ async fn a_cost_center_of_whole_accounts_reports_what_the_accounts_endpoints_rep
             .sum();
         assert!((total - num(&g["cost"])).abs() < 0.01, "{name}");
     }
+    // A drill-down into one billing account group: the accounts view of that billing account.
+    let by_account = c
+        .post(
+            "/cs/api/cost/cost_centers/group_by_property",
+            c.cc_body(&id, json!({"group_by_type": "accounts"})),
+        )
+        .await;
+    let (_, group) = by_account["return_data"]["values"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, g)| g["chart_data"].as_array().is_some_and(|d| !d.is_empty()))
+        .unwrap();
+    let billing = group["property"]["id"].as_str().unwrap();
+    let drilled = c
+        .post(
+            "/cs/api/cost/cost_centers/resource_count",
+            c.cc_body(
+                &id,
+                json!({"group_by_type": "accounts", "property": group["property"], "page": -1}),
+            ),
+        )
+        .await;
+    let mut narrowed = c.focus_body(json!({"page": -1}));
+    narrowed["accounts"] =
+        json!([{"cost_account_id": c.focus_account, "billing_account_ids": [billing]}]);
+    let direct = c
+        .post("/cs/api/cost/accounts/resource_count", narrowed)
+        .await;
+    assert!(!direct["resources"].as_array().unwrap().is_empty());
+    assert_eq!(drilled, direct);
+
     // The FOCUS rows alone, per cost account.
     let split = c
         .post(

@@ -25,6 +25,8 @@ struct CurLine {
     unblended: Decimal,
     service: String,
     instance_type: String,
+    usage_type: String,
+    operation: String,
 }
 
 /// Reads every generated legacy CUR file (csv.gz) with the csv crate.
@@ -45,6 +47,7 @@ fn cur_lines(files: &[std::path::PathBuf]) -> Vec<CurLine> {
             col("lineItem/ProductCode"),
             col("product/instanceType"),
         );
+        let (usage, operation) = (col("lineItem/UsageType"), col("lineItem/Operation"));
         for r in reader.records() {
             let r = r.unwrap();
             let service = if r[product].is_empty() {
@@ -57,6 +60,8 @@ fn cur_lines(files: &[std::path::PathBuf]) -> Vec<CurLine> {
                 unblended: r[cost].parse().unwrap(),
                 service: service.to_string(),
                 instance_type: r[instance].to_string(),
+                usage_type: r[usage].to_string(),
+                operation: r[operation].to_string(),
             });
         }
     }
@@ -191,4 +196,99 @@ async fn demo_cur_numbers_match_the_generated_files() {
     .await;
     let total: Decimal = lines.iter().map(|l| l.unblended).sum();
     assert_eq!(num(&data["return_data"]["total_cost"]), shown(total));
+
+    // Solution reports: the ECS Fargate operations and data-transfer-out usage types the files
+    // hold, each report's cost equal to the sum of its rows, and its rule (a property tag) as a
+    // cost tag on the accounts view selecting the same rows.
+    let (status, meta) = app
+        .call("GET", "/cs/api/cost/solution_reports_meta", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{meta}");
+    let types: BTreeMap<String, String> = meta["data"]["nav_data"][0]["subitems"][0]["subitems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_string(),
+                t["count"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let fargate_ops: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .filter(|l| {
+            l.service == "Amazon Elastic Container Service" && l.usage_type.contains("Fargate")
+        })
+        .map(|l| l.operation.as_str())
+        .collect();
+    let transfer_out: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| l.usage_type.as_str())
+        .filter(|u| u.ends_with("DataTransfer-Out-Bytes"))
+        .collect();
+    assert!(!fargate_ops.is_empty() && !transfer_out.is_empty());
+    assert_eq!(types["ECSTASK_FARGATE"], fargate_ops.len().to_string());
+    assert_eq!(types["DATA_TRANSFER_OUT"], transfer_out.len().to_string());
+    for report_type in ["6", "32"] {
+        let q = json!({"report_type": [report_type]}).to_string();
+        let encoded: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
+        let (status, list) = app
+            .call(
+                "GET",
+                &format!("/cs/api/cost/sol_reports?JSONString={encoded}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let cards = list["data"]["all_accounts"].as_object().unwrap();
+        assert!(!cards.is_empty());
+        for (id, card) in cards {
+            // The rule's tags: the operation (v 2) or usage type (v 3), with the service for
+            // Fargate.
+            let rule = card["business_unit_tags_values"].as_object().unwrap();
+            let variation = if report_type == "6" { 2 } else { 3 };
+            let tag = rule.values().find(|t| t["v"] == variation).unwrap();
+            let value = tag["val"]
+                .as_str()
+                .unwrap()
+                .split(" : ")
+                .nth(1)
+                .unwrap()
+                .to_string();
+            let cost_tags: Vec<Value> = rule
+                .iter()
+                .map(|(id, t)| json!({"v": t["v"], "id": id}))
+                .collect();
+            let want: Decimal = lines
+                .iter()
+                .filter(|l| {
+                    if report_type == "6" {
+                        l.operation == value && l.usage_type.contains("Fargate")
+                    } else {
+                        l.usage_type == value
+                    }
+                })
+                .map(|l| l.unblended)
+                .sum();
+            assert!(want > Decimal::ZERO, "{value}");
+            let mut b = body(json!({"business_unit_id": id, "bu_type": 1}));
+            b.as_object_mut().unwrap().remove("accounts");
+            let report = post("/cs/api/cost/sol_reports/spend_analysis_panel", b).await;
+            assert_eq!(
+                num(&report["return_data"]["total_cost"]),
+                shown(want),
+                "{value}"
+            );
+            let by_tag = post(
+                "/cs/api/cost/accounts/spend_analysis_panel",
+                body(json!({"cost_tags": cost_tags})),
+            )
+            .await;
+            assert_eq!(
+                by_tag["return_data"]["total_cost"],
+                report["return_data"]["total_cost"]
+            );
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod fuzz;
 mod inventory;
 mod oauth;
 mod resources;
+mod solution_reports;
 
 use axum::Router;
 use axum::body::Body;

@@ -185,6 +185,35 @@ async fn weekly_cost_by_cost_account_billing_account_region_category() {
 }
 
 #[tokio::test]
+async fn usage_type_and_operation_filters_read_line_items() {
+    let f = fixture().await;
+    let mut q = CostQuery::new(range("2025-01-01", "2025-02-28"));
+    q.granularity = Some(Granularity::Month);
+    q.group_by = vec![Dimension::Service];
+    let picked: Vec<String> = {
+        let mut all: Vec<String> = f.rows.iter().map(|r| r.usage_type.clone()).collect();
+        all.sort();
+        all.dedup();
+        all.into_iter().step_by(3).take(4).collect()
+    };
+    assert!(picked.len() > 1);
+    q.usage_types = picked.clone();
+    let want = table(
+        sums(&f.rows, |r| {
+            picked
+                .contains(&r.usage_type)
+                .then(|| (r.day.with_day(1).unwrap(), r.service.clone()))
+        }),
+        |(d, s)| (Some(d), vec![Some(s)]),
+    );
+    assert!(!want.is_empty());
+    assert_eq!(run(&f, &q, false).await, want);
+    // The fixture has no operations: an operation filter selects nothing.
+    q.operations = vec!["RunInstances".into()];
+    assert!(run(&f, &q, false).await.is_empty());
+}
+
+#[tokio::test]
 async fn cost_types_pick_their_column() {
     let f = fixture().await;
     let all = sums(&f.rows, |_| Some(())).remove(&()).unwrap();

@@ -4,6 +4,7 @@ mod cost_centers;
 mod dashboards;
 mod oauth;
 mod repos;
+mod solution_reports;
 mod tags;
 
 use skyledger_meta::Meta;
