@@ -194,6 +194,8 @@ pub struct CostQuery {
     pub usage_types: Vec<String>,
     /// x_Operation values (AWS `lineItem/Operation`).
     pub operations: Vec<String>,
+    /// x_ResourceGroup values (Azure resource groups).
+    pub resource_groups: Vec<String>,
     pub group_by: Vec<Dimension>,
     pub granularity: Option<Granularity>,
     pub cost_type: CostType,
@@ -216,6 +218,7 @@ impl CostQuery {
             charge_categories: vec![],
             usage_types: vec![],
             operations: vec![],
+            resource_groups: vec![],
             group_by: vec![],
             granularity: None,
             cost_type: CostType::Actual,
@@ -277,6 +280,7 @@ impl CostQuery {
             && self.resource_ids.is_empty()
             && self.usage_types.is_empty()
             && self.operations.is_empty()
+            && self.resource_groups.is_empty()
             && self.group_by.iter().all(Dimension::in_rollup)
     }
 }
@@ -332,6 +336,7 @@ pub(crate) fn filter(df: DataFrame, q: &CostQuery) -> Result<DataFrame> {
     filters.extend(in_list(c::CHARGE_CATEGORY, &q.charge_categories));
     filters.extend(in_list(c::USAGE_TYPE, &q.usage_types));
     filters.extend(in_list(cr::X_OPERATION, &q.operations));
+    filters.extend(in_list(cr::X_RESOURCE_GROUP, &q.resource_groups));
     for t in &q.tag_filters {
         let value = tag_value(&t.key);
         let mut any: Option<Expr> = None;
@@ -714,6 +719,9 @@ mod tests {
         assert!(!q.fits_rollup());
         q.usage_types.clear();
         q.operations.push("FargateTask".into());
+        assert!(!q.fits_rollup());
+        q.operations.clear();
+        q.resource_groups.push("rg-web".into());
         assert!(!q.fits_rollup());
     }
 }

@@ -13,11 +13,13 @@ pub const VARIATION_CUSTOM_RESOURCE: i64 = 1;
 pub const VARIATION_CUSTOM_ACCOUNT: i64 = -3;
 /// Line-item properties named like tags (solution reports show and filter by them): the
 /// operation (`operationType : FargateTask`, the spec's `v: 2`), the usage type
-/// (`usageInfo : USW1-DataTransfer-Out-Bytes`, `v: 3`), the region and the service.
+/// (`usageInfo : USW1-DataTransfer-Out-Bytes`, `v: 3`), the region, the service and the
+/// (Azure) resource group.
 pub const VARIATION_OPERATION: i64 = 2;
 pub const VARIATION_USAGE_TYPE: i64 = 3;
 pub const VARIATION_REGION: i64 = 4;
 pub const VARIATION_SERVICE: i64 = 5;
+pub const VARIATION_RESOURCE_GROUP: i64 = 6;
 
 /// The key a line-item property is shown with, by variation (None: not a property).
 pub fn property_key(variation: i64) -> Option<&'static str> {
@@ -26,6 +28,7 @@ pub fn property_key(variation: i64) -> Option<&'static str> {
         VARIATION_USAGE_TYPE => Some("usageInfo"),
         VARIATION_REGION => Some("region"),
         VARIATION_SERVICE => Some("service"),
+        VARIATION_RESOURCE_GROUP => Some("resourceGroup"),
         _ => None,
     }
 }

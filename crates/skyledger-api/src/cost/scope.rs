@@ -12,7 +12,7 @@ use skyledger_meta::cost_accounts::{BillingAccount, CostAccount};
 use skyledger_meta::cost_centers::CostCenter;
 use skyledger_meta::tags::{
     Tag, VARIATION_CUSTOM_ACCOUNT, VARIATION_CUSTOM_RESOURCE, VARIATION_OPERATION,
-    VARIATION_REGION, VARIATION_SERVICE, VARIATION_USAGE_TYPE,
+    VARIATION_REGION, VARIATION_RESOURCE_GROUP, VARIATION_SERVICE, VARIATION_USAGE_TYPE,
 };
 
 use super::request::{self, AccountRef, CostRequest, IdText, TagRef};
@@ -379,7 +379,11 @@ async fn tag_constraints(
                     .or_default()
                     .extend(targets.into_iter().map(|a| a.cost_account_id));
             }
-            VARIATION_OPERATION | VARIATION_USAGE_TYPE | VARIATION_REGION | VARIATION_SERVICE => {
+            VARIATION_OPERATION
+            | VARIATION_USAGE_TYPE
+            | VARIATION_REGION
+            | VARIATION_SERVICE
+            | VARIATION_RESOURCE_GROUP => {
                 c.property_sets
                     .entry(t.variation)
                     .or_default()
@@ -494,6 +498,9 @@ impl Scope {
             }
             Some("region") => self.restrict(VARIATION_REGION, one(&p.id)),
             Some("service") => self.restrict(VARIATION_SERVICE, one(&p.id)),
+            Some("resource_group" | "resourcegroup") => {
+                self.restrict(VARIATION_RESOURCE_GROUP, one(&p.id));
+            }
             Some("tag" | "usage_type" | "usagetype" | "operation") => {
                 let c = tag_constraints(state, org_id, &[("property".to_string(), p)]).await?;
                 self.constrain(c);
@@ -501,7 +508,7 @@ impl Scope {
             Some(other) => {
                 return Err(ApiError::BadRequest(format!(
                     "invalid field group_by_type: {other:?}; a property drill-down groups by \
-                     accounts, region, service, usage_type, operation or tag"
+                     accounts, region, service, resource_group, usage_type, operation or tag"
                 )));
             }
             None => {
@@ -602,6 +609,7 @@ impl Scope {
                 VARIATION_USAGE_TYPE => &mut q.usage_types,
                 VARIATION_REGION => &mut q.regions,
                 VARIATION_SERVICE => &mut q.services,
+                VARIATION_RESOURCE_GROUP => &mut q.resource_groups,
                 _ => continue,
             };
             narrow(list, values);

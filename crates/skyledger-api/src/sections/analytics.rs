@@ -12,7 +12,7 @@ use skyledger_auth::Caller;
 use skyledger_ledger::{CostRow, Dimension, Granularity};
 use skyledger_meta::tags::{
     VARIATION_CUSTOM_ACCOUNT, VARIATION_CUSTOM_RESOURCE, VARIATION_OPERATION, VARIATION_REGION,
-    VARIATION_SERVICE, VARIATION_USAGE_TYPE,
+    VARIATION_RESOURCE_GROUP, VARIATION_SERVICE, VARIATION_USAGE_TYPE,
 };
 use skyledger_types::Operation::Create;
 
@@ -156,6 +156,7 @@ pub(crate) async fn group_dimension(
                 VARIATION_USAGE_TYPE => Dimension::UsageType,
                 VARIATION_REGION => Dimension::Region,
                 VARIATION_SERVICE => Dimension::Service,
+                VARIATION_RESOURCE_GROUP => Dimension::ResourceGroup,
                 _ => Dimension::Tag(t.key),
             }
         }

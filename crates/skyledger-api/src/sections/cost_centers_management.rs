@@ -139,6 +139,21 @@ async fn users(
         for u in users {
             let id = u["user_id"].as_str().unwrap_or_default().to_string();
             u["invited_by"] = json!("");
+            // This section lists users without the accounts listing's sign-in and
+            // Site24x7-product fields (its example shows none).
+            if let Some(fields) = u.as_object_mut() {
+                for k in [
+                    "last_login_time",
+                    "mobile_settings",
+                    "sitescan_role",
+                    "sitescan_role_name",
+                    "statusiq_role",
+                    "statusiq_role_name",
+                    "zuid",
+                ] {
+                    fields.remove(k);
+                }
+            }
             u["last_updated_time"] =
                 json!(created.get(&id).map_or_else(String::new, |ms| clock(*ms)));
         }

@@ -3,7 +3,7 @@
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::json;
+use serde_json::{Value, json};
 use skyledger_auth::Caller;
 use skyledger_types::Operation::Read;
 
@@ -76,14 +76,19 @@ async fn resource_pagination(
     Extension(caller): Extension<Caller>,
     Input(req): Input<CostCenterRequest>,
 ) -> ApiResult<Response> {
-    let (scope, _) = Scope::resolve_cost_center(&state, &caller.org_id, &req).await?;
-    Ok(ok(resource_monthly_split(
-        &state,
-        &caller.org_id,
-        &scope,
-        &req.cost,
-    )
-    .await?))
+    let org = &caller.org_id;
+    let (mut scope, _) = Scope::resolve_cost_center(&state, org, &req).await?;
+    if req.cost.group_by_type.is_some() {
+        scope.drill_down(&state, org, &req.cost).await?;
+    }
+    let mut split = resource_monthly_split(&state, org, &scope, &req.cost).await?;
+    // This section's example shows each resource without its service (`type`).
+    if let Some(values) = split["return_data"]["values"].as_object_mut() {
+        for v in values.values_mut().filter_map(Value::as_object_mut) {
+            v.remove("type");
+        }
+    }
+    Ok(ok(split))
 }
 
 /// The cost center's resources with their cost, a page at a time (the accounts

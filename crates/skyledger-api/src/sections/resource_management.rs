@@ -256,7 +256,13 @@ pub(crate) async fn resource_monthly_split(
             splits.entry(key(&r.keys[0])).or_default().push(r);
         }
     }
-    let tag_key = match (&req.property, req.group_by_tags.first()) {
+    // `property` names the tag shown unless it names a group of another kind (a drill-down,
+    // applied to the scope by the caller).
+    let property = match req.group_by_type.as_deref() {
+        None | Some("tag") => req.property.as_ref(),
+        Some(_) => None,
+    };
+    let tag_key = match (property, req.group_by_tags.first()) {
         (Some(t), _) | (None, Some(t)) => Some(
             crate::cost::scope::tag(state, org_id, "property", t)
                 .await?

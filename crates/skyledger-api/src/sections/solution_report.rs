@@ -520,7 +520,6 @@ async fn report_cards(
                     },
                     "cost_accnt_names": [scope.account_name(account)],
                     "name": r.found.name,
-                    "report_type": r.found.report_type,
                     "percent_change": percent_change(same, now),
                     "total_prev_month": money(before),
                     "forecast_val": money(forecast),
@@ -659,7 +658,10 @@ async fn resource_pagination(
     Input(req): Input<CostCenterRequest>,
 ) -> ApiResult<Response> {
     let org = &caller.org_id;
-    let scope = report_scope(&state, org, &req).await?;
+    let mut scope = report_scope(&state, org, &req).await?;
+    if req.cost.group_by_type.is_some() {
+        scope.drill_down(&state, org, &req.cost).await?;
+    }
     Ok(ok(
         resource_monthly_split(&state, org, &scope, &req.cost).await?
     ))

@@ -31,6 +31,48 @@ const SECTIONS: &[&str] = &[
     "Resource Management",
     "Summary Report",
     "Licensing",
+    // issue 7: cost centers, solution reports, custom dashboards
+    "Cost Centers Management",
+    "Cost Analytics",
+    "Resource Insights",
+    "Tag Management",
+    "Account Association",
+    "Solution Report",
+    "Custom Dashboard",
+];
+
+/// Documented objects whose keys are data (service, cloud, tag key or resource names and ids)
+/// rather than field names, by endpoint: the replay checks them as maps (any keys, each value
+/// shaped like a documented one). Keys made of digits, `ACTUAL_…` placeholders and OpenAPI's
+/// `property1`… are recognised without being listed.
+const DATA_KEYED: &[(&str, &str)] = &[
+    (
+        "/cs/api/cost/cost_centers/group_by_property",
+        "$.data.return_data.values",
+    ),
+    (
+        "/cs/api/cost/cost_centers/resource_pagination",
+        "$.data.return_data.values",
+    ),
+    ("/cs/api/cost/show_more_tags", "$.data.return_data"),
+    ("/cs/api/cost/custom_report/cloud_discounts", "$.data"),
+    ("/cs/api/cost/custom_report/cloud_discounts", "$.data.*"),
+    (
+        "/cs/api/cost/custom_report/trend_box",
+        "$.data.trend_values.values",
+    ),
+    (
+        "/cs/api/cost/sol_reports/trend_box",
+        "$.data.trend_values.values",
+    ),
+    (
+        "/cs/api/cost/sol_reports/group_by_property",
+        "$.data.return_data.values",
+    ),
+    (
+        "/cs/api/cost/sol_reports/resource_pagination",
+        "$.data.return_data.values",
+    ),
 ];
 
 /// Line items of demo data: enough for every cloud, service and tag to appear.
@@ -59,7 +101,7 @@ struct Demo {
 }
 
 /// Real values of the loaded data, substituted for the examples' ids and dates.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Real {
     /// Every cost account with all its billing accounts.
     accounts: Vec<(String, Vec<String>)>,
@@ -73,6 +115,16 @@ struct Real {
     tags: Vec<(String, i64)>,
     start: String,
     end: String,
+    /// A cost center of every account, created through the API.
+    cost_center: Option<String>,
+    /// A solution report with cost (a data-transfer-out one when the data has any) and its
+    /// cost account.
+    report: Option<(String, String)>,
+    /// A dashboard created through the API.
+    dashboard: Option<String>,
+    /// What `business_unit_id` names for the path replayed: the cost center, the solution
+    /// report, or (for the reports listing) the report's cost account.
+    unit: Option<String>,
 }
 
 async fn demo_app() -> Demo {
@@ -150,6 +202,7 @@ async fn demo_app() -> Demo {
     };
     app.admin_token = app.token(Scopes::all(), 3600).await;
     real.discover(&app).await;
+    real.create_units(&app).await;
     Demo {
         app,
         real,
@@ -208,6 +261,84 @@ impl Real {
         }
     }
 
+    /// A cost center of every account, a solution report and a dashboard, through the API.
+    async fn create_units(&mut self, app: &TestApp) {
+        let body = json!({
+            "business_unit_name": "Conformance replay",
+            "cost_tags": [],
+            "integrated_zaaids": [],
+            "billing_account_ids": [],
+            "accounts": self.accounts_json(),
+        });
+        let (status, json) = app
+            .call("POST", "/cs/api/cost/cost_center", Some(&body.to_string()))
+            .await;
+        assert_eq!(status, StatusCode::OK, "creating a cost center: {json}");
+        self.cost_center = json["data"]["business_unit_id"]
+            .as_str()
+            .map(str::to_string);
+        let (status, json) = app.call("GET", "/cs/api/cost/sol_reports", None).await;
+        assert_eq!(status, StatusCode::OK, "listing solution reports: {json}");
+        let cards = json["data"]["all_accounts"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        // A report with cost, a data-transfer-out one (its rule is a usage type, v 3) if any.
+        let with_cost = |usage_type: bool| {
+            cards.iter().find(|(_, c)| {
+                let rule = c["business_unit_tags_values"].as_object();
+                rule.is_some_and(|r| r.values().any(|t| t["v"] == 3) == usage_type)
+                    && c["total_current_month"].as_f64().unwrap_or(0.0) > 0.0
+            })
+        };
+        if let Some((id, _)) = with_cost(true).or_else(|| with_cost(false)) {
+            let (status, json) = app
+                .call(
+                    "GET",
+                    &format!("/cs/api/cost/reports/cc_spend_analysis?business_unit_id={id}"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{json}");
+            let account = json["data"]["cost_account_ids"][0].as_str().unwrap_or("");
+            self.report = Some((id.clone(), account.to_string()));
+        }
+        let body = json!({"name": "Conformance replay", "widgets": []});
+        let (status, json) = app
+            .call("POST", "/cs/api/cost/dashboard", Some(&body.to_string()))
+            .await;
+        assert_eq!(status, StatusCode::OK, "creating a dashboard: {json}");
+        self.dashboard = json["data"]["return_data"]["id"]
+            .as_str()
+            .map(str::to_string);
+    }
+
+    /// These values with `business_unit_id` naming what `path` takes.
+    fn for_path(&self, path: &str) -> Real {
+        let mut real = self.clone();
+        if let Some((_, account)) = &self.report
+            && (path.contains("/sol_reports/") || path.ends_with("/reports/cc_spend_analysis"))
+        {
+            // A report covers one cost account: requests name that one.
+            real.accounts.retain(|(id, _)| id == account);
+            real.primary = account.clone();
+        }
+        // This endpoint's `cost_account_id` names a cost center (spec: `type: businessUnits`).
+        if path == "/cs/api/cost/cost_centers/custom_tags_for_cc_ca"
+            && let Some(cc) = &self.cost_center
+        {
+            real.primary = cc.clone();
+        }
+        real.unit = if path == "/cs/api/cost/sol_reports" {
+            self.report.as_ref().map(|r| r.1.clone())
+        } else if path.contains("/sol_reports/") || path.ends_with("/reports/cc_spend_analysis") {
+            self.report.as_ref().map(|r| r.0.clone())
+        } else {
+            self.cost_center.clone()
+        };
+        real
+    }
+
     fn accounts_json(&self) -> Value {
         Value::Array(
             self.accounts
@@ -230,6 +361,26 @@ impl Real {
         })
     }
 
+    /// A group of `group_by_type` as `group_by_property` names it: a billing account of the
+    /// unit, the resource's service, a resource group, or a tag.
+    fn property(&self, group_by: Option<&str>) -> Result<Value, String> {
+        Ok(match group_by {
+            Some("accounts" | "account" | "billing_account") => {
+                let billing = self
+                    .accounts
+                    .iter()
+                    .find(|(id, _)| *id == self.primary)
+                    .or(self.accounts.first())
+                    .and_then(|(_, b)| b.first())
+                    .ok_or("no billing account in the data")?;
+                json!({"v": 0, "id": billing})
+            }
+            Some("service") => json!({"v": 0, "id": self.service.clone().ok_or("no service")?}),
+            Some("resourcegroup" | "resource_group") => json!({"v": 0, "id": "-"}),
+            _ => self.tag_like(&json!({}), 0)?,
+        })
+    }
+
     fn resource(&self) -> Result<String, String> {
         self.resource
             .clone()
@@ -242,12 +393,22 @@ impl Real {
         let Some(map) = doc.as_object_mut() else {
             return self.fill_value("", doc);
         };
+        let group_by = map
+            .get("group_by_type")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         for (key, value) in map.iter_mut() {
             match key.as_str() {
                 "start_date" => *value = json!(self.start),
                 "end_date" => *value = json!(self.end),
                 "accounts" => *value = self.accounts_json(),
+                "cost_account_id" if value.is_array() => *value = json!([self.primary]),
                 "cost_account_id" => *value = json!(self.primary),
+                // A cost center's billing accounts (creating one): the primary account's.
+                "billing_account_ids" => {
+                    let billing = self.accounts.iter().find(|(id, _)| *id == self.primary);
+                    *value = json!(billing.map(|(_, b)| b.clone()).unwrap_or_default());
+                }
                 "resource_id" => *value = json!(self.resource()?),
                 "resource_ids" => *value = json!([self.resource()?]),
                 "cost_tags" | "group_by_tags" => {
@@ -258,13 +419,29 @@ impl Real {
                     }
                     *value = Value::Array(filled);
                 }
-                "property" => *value = self.tag_like(&json!({}), 0)?,
+                "property" => *value = self.property(group_by.as_deref())?,
                 // The example's `AmazonEC2` is an AWS product code; the replay asks for the
                 // service of the real resource, named as the API names services.
                 "service_name" => {
                     *value = json!(self.service.clone().ok_or("no service in the data")?)
                 }
                 "group_by_type" if value == "string" => *value = json!("service"),
+                "business_unit_id" => {
+                    let unit = self
+                        .unit
+                        .clone()
+                        .ok_or("no cost center or solution report")?;
+                    *value = if value.is_array() {
+                        json!([unit])
+                    } else {
+                        json!(unit)
+                    };
+                }
+                // A billing account of the cost center (which holds every account).
+                "billed_account_id" => {
+                    let billing = self.accounts.iter().find_map(|(_, b)| b.first());
+                    *value = json!(billing.ok_or("no billing account in the data")?);
+                }
                 // Custom tag pairs the user would type.
                 "key" if value == "USER_PROVIDED_KEY" => *value = json!("conformance"),
                 "value" if value == "USER_PROVIDED_VALUE" => *value = json!("replay"),
@@ -299,9 +476,13 @@ struct Replay {
 fn replay_request(entry: &Value, body: usize, real: &Real) -> Result<Replay, String> {
     let method = entry["method"].as_str().ok_or("no method")?.to_string();
     let mut path = entry["path"].as_str().ok_or("no path")?.to_string();
+    let real = &real.for_path(&path);
     for (name, _) in entry["path_params"].as_object().into_iter().flatten() {
         let value = match name.as_str() {
             "resource_id" => real.resource()?,
+            "id" => real.dashboard.clone().ok_or("no dashboard")?,
+            // Budgets come with the budget module; until then none exists (D9).
+            "budget_id" => return Err("no budget exists before the budget module".into()),
             other => return Err(format!("no real value for path parameter {other}")),
         };
         path = path.replace(&format!("{{{name}}}"), &encode_path_segment(&value));
@@ -319,9 +500,14 @@ fn replay_request(entry: &Value, body: usize, real: &Real) -> Result<Replay, Str
                 // `JSONString=SOME_STRING_VALUE`: no document to fill; sent without it.
                 None => continue,
             },
-            "start_date" => real.start.clone(),
-            "end_date" => real.end.clone(),
-            _ => decode(raw),
+            _ => {
+                let mut doc = json!({ name.as_str(): decode(raw) });
+                real.fill(&mut doc)?;
+                match &doc[name.as_str()] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                }
+            }
         };
         query.push(format!(
             "{name}={}",
@@ -403,7 +589,16 @@ fn is_array_placeholder(s: &str) -> bool {
 /// Keys that stand for data (ids, names) rather than field names: `ACTUAL_SERVICE_NAME_1`,
 /// `ACTUAL_ACCOUNT_ID_2`, or ids such as `33240000000059001`.
 fn is_dynamic_key(k: &str) -> bool {
-    is_scalar_placeholder(k) || (!k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    is_scalar_placeholder(k)
+        || digits(k.strip_prefix('-').unwrap_or(k))
+        || k.strip_prefix("property").is_some_and(digits)
+}
+
+/// Whether a JSONPath matches a pattern whose `*` segments match any one segment.
+fn at(pattern: &str, path: &str) -> bool {
+    let (p, q): (Vec<&str>, Vec<&str>) = (pattern.split('.').collect(), path.split('.').collect());
+    p.len() == q.len() && p.iter().zip(&q).all(|(a, b)| *a == "*" || a == b)
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -435,6 +630,17 @@ fn conform(
     path: &str,
     empty: &mut Vec<String>,
 ) -> Result<(), String> {
+    conform_with(expected, actual, path, empty, &[])
+}
+
+/// [`conform`], with the JSONPaths of `maps` checked as data-keyed maps.
+fn conform_with(
+    expected: &Value,
+    actual: &Value,
+    path: &str,
+    empty: &mut Vec<String>,
+    maps: &[&str],
+) -> Result<(), String> {
     let wrong = || {
         Err(format!(
             "{path}: expected {}, got {} {}",
@@ -455,7 +661,7 @@ fn conform(
             if s.contains("TIMESTAMP_COST_PAIRS") {
                 let pair = json!(["2025-01-01T00:00:00+0000", 0.5]);
                 for (i, item) in items.iter().enumerate() {
-                    conform(&pair, item, &format!("{path}[{i}]"), empty)?;
+                    conform_with(&pair, item, &format!("{path}[{i}]"), empty, maps)?;
                 }
             }
             Ok(())
@@ -495,12 +701,12 @@ fn conform(
                     ));
                 }
                 for (i, (e, a)) in documented.iter().zip(items).enumerate() {
-                    conform(e, a, &format!("{path}[{i}]"), empty)?;
+                    conform_with(e, a, &format!("{path}[{i}]"), empty, maps)?;
                 }
                 return Ok(());
             }
             for (i, item) in items.iter().enumerate() {
-                one_of(documented, item, &format!("{path}[{i}]"), empty)?;
+                one_of(documented, item, &format!("{path}[{i}]"), empty, maps)?;
             }
             Ok(())
         }
@@ -511,13 +717,13 @@ fn conform(
             if documented.is_empty() {
                 return Ok(());
             }
-            if documented.keys().all(|k| is_dynamic_key(k)) {
+            if documented.keys().all(|k| is_dynamic_key(k)) || maps.iter().any(|m| at(m, path)) {
                 if fields.is_empty() {
                     empty.push(path.to_string());
                 }
                 let variants: Vec<Value> = documented.values().cloned().collect();
                 for (k, v) in fields {
-                    one_of(&variants, v, &format!("{path}.{k}"), empty)?;
+                    one_of(&variants, v, &format!("{path}.{k}"), empty, maps)?;
                 }
                 return Ok(());
             }
@@ -536,7 +742,7 @@ fn conform(
                 return Err(format!("{path}: undocumented key(s) {extra:?}"));
             }
             for (k, e) in documented {
-                conform(e, &fields[k], &format!("{path}.{k}"), empty)?;
+                conform_with(e, &fields[k], &format!("{path}.{k}"), empty, maps)?;
             }
             Ok(())
         }
@@ -549,12 +755,13 @@ fn one_of(
     actual: &Value,
     path: &str,
     empty: &mut Vec<String>,
+    maps: &[&str],
 ) -> Result<(), String> {
     // Of several documented variants, the one that matched deepest is the one meant.
     let mut closest: Option<String> = None;
     for v in variants {
         let mut found = Vec::new();
-        match conform(v, actual, path, &mut found) {
+        match conform_with(v, actual, path, &mut found, maps) {
             Ok(()) => {
                 empty.extend(found);
                 return Ok(());
@@ -622,6 +829,11 @@ fn verdict(entry: &Value, status: StatusCode, body: &Value) -> Verdict {
         return Verdict::Failed(status, snippet(body));
     }
     let mut empty = Vec::new();
+    let maps: Vec<&str> = DATA_KEYED
+        .iter()
+        .filter(|(p, _)| entry["path"] == *p)
+        .map(|(_, at)| *at)
+        .collect();
     match documented_success(entry)
         .as_ref()
         .and_then(|d| d.get("data"))
@@ -629,7 +841,7 @@ fn verdict(entry: &Value, status: StatusCode, body: &Value) -> Verdict {
         None => Verdict::EnvelopeOk,
         Some(documented) => match body.get("data") {
             None => Verdict::Mismatch("$.data: missing".into()),
-            Some(data) => match conform(documented, data, "$.data", &mut empty) {
+            Some(data) => match conform_with(documented, data, "$.data", &mut empty, &maps) {
                 Ok(()) => Verdict::Ok(empty),
                 Err(at) => Verdict::Mismatch(at),
             },
@@ -822,6 +1034,7 @@ fn example_requests_get_real_values() {
         tags: vec![("t1".into(), 1), ("t2".into(), 2)],
         start: "2026-08-01".into(),
         end: "2026-10-31".into(),
+        ..Real::default()
     };
     let entry = json!({
         "method": "GET",

@@ -118,12 +118,22 @@ async fn a_cost_center_of_whole_accounts_reports_what_the_accounts_endpoints_rep
                 c.cc_body(&id, json!({})),
             )
             .await;
-        let acc = c
+        let mut acc = c
             .post(
                 &format!("/cs/api/cost/accounts/{accounts_path}"),
                 plain(json!({})),
             )
             .await;
+        // The cost-center resource split shows no service (`type`), as its example.
+        if cc_path == "resource_pagination" {
+            for v in acc["return_data"]["values"]
+                .as_object_mut()
+                .unwrap()
+                .values_mut()
+            {
+                v.as_object_mut().unwrap().remove("type");
+            }
+        }
         assert_eq!(cc, acc, "{cc_path}");
     }
     // Grouped by region over time: the same totals per region as the accounts grouping.
