@@ -10,21 +10,26 @@
 //! 1-month body for SECONDS: requests per second and every answer that is not HTTP 200 with
 //! `"code":0` counted as an error. Built with plain `rustc -O` (no dependencies, so the bench
 //! does not wait for a second release build of the workspace). The token is never printed.
+//!
+//! `API_LOAD_PREFIX` (default `accounts`) and `API_LOAD_ENDPOINTS` (comma-separated, default
+//! the four above) choose `/cs/api/cost/<prefix>/<endpoint>`: `cost_centers` with bodies naming
+//! a cost center measures the scoped views (bench/api/scoped.sh).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const ENDPOINTS: [&str; 4] = [
-    "trend_box",
-    "common_widget_api",
-    "cost_by_resource",
-    "spend_analysis_panel",
-];
+const ENDPOINTS: &str = "trend_box,common_widget_api,cost_by_resource,spend_analysis_panel";
+
+/// `/cs/api/cost/<prefix>/` of the endpoints measured.
+fn prefix() -> String {
+    std::env::var("API_LOAD_PREFIX").unwrap_or_else(|_| "accounts".into())
+}
 
 struct Conn {
     host: String,
+    prefix: String,
     auth: String,
     reader: BufReader<TcpStream>,
 }
@@ -38,6 +43,7 @@ impl Conn {
             .map_err(|e| e.to_string())?;
         Ok(Conn {
             host: host.to_string(),
+            prefix: prefix(),
             auth: format!("Zoho-oauthtoken {token}"),
             reader: BufReader::new(stream),
         })
@@ -47,8 +53,9 @@ impl Conn {
     fn post(&mut self, endpoint: &str, body: &str) -> Result<Duration, String> {
         let started = Instant::now();
         let request = format!(
-            "POST /cs/api/cost/accounts/{endpoint} HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\n\
+            "POST /cs/api/cost/{}/{endpoint} HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.prefix,
             self.host,
             self.auth,
             body.len()
@@ -153,7 +160,9 @@ fn main() -> Result<(), String> {
         "endpoint", "range", "p50 ms", "p99 ms", "max ms", "n"
     );
     let mut conn = Conn::open(&host, &token)?;
-    for endpoint in ENDPOINTS {
+    let endpoints = std::env::var("API_LOAD_ENDPOINTS").unwrap_or_else(|_| ENDPOINTS.into());
+    let endpoints: Vec<&str> = endpoints.split(',').filter(|e| !e.is_empty()).collect();
+    for endpoint in &endpoints {
         for (label, body) in &bodies {
             for _ in 0..3 {
                 conn.post(endpoint, body)?;
@@ -174,11 +183,13 @@ fn main() -> Result<(), String> {
     }
 
     let body = Arc::new(bodies[0].1.clone());
+    let first = endpoints.first().ok_or("no endpoint")?.to_string();
     let until = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let threads: Vec<_> = (0..clients)
         .map(|_| {
             let (host, token, body) = (host.clone(), token.clone(), Arc::clone(&body));
+            let first = first.clone();
             std::thread::spawn(move || {
                 let (mut times, mut errors) = (Vec::new(), Vec::new());
                 let mut conn = match Conn::open(&host, &token) {
@@ -186,7 +197,7 @@ fn main() -> Result<(), String> {
                     Err(e) => return (times, vec![e]),
                 };
                 while Instant::now() < until {
-                    match conn.post("trend_box", &body) {
+                    match conn.post(&first, &body) {
                         Ok(t) => times.push(t),
                         Err(e) => {
                             errors.push(e);
@@ -214,8 +225,9 @@ fn main() -> Result<(), String> {
     let wall = started.elapsed().as_secs_f64();
     times.sort();
     println!(
-        "\ntrend_box, 1 month, {clients} concurrent clients for {wall:.1} s: {} ok, {} errors, \
+        "\n{}/{first}, 1 month, {clients} concurrent clients for {wall:.1} s: {} ok, {} errors, \
          {:.1} requests/s; latency p50 {} ms, p99 {} ms",
+        prefix(),
         times.len(),
         errors.len(),
         times.len() as f64 / wall,

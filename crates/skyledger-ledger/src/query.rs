@@ -275,7 +275,7 @@ impl CostQuery {
     }
 
     /// Whether the daily rollup can answer this query.
-    pub(crate) fn fits_rollup(&self) -> bool {
+    pub fn fits_rollup(&self) -> bool {
         self.tag_filters.is_empty()
             && self.resource_ids.is_empty()
             && self.usage_types.is_empty()

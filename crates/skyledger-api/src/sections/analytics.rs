@@ -375,45 +375,106 @@ async fn common_widget_api(
 }
 
 pub(crate) async fn widget_breakdowns(scope: &Scope) -> ApiResult<Value> {
-    let ranked = |table: skyledger_ledger::CostTable| -> Vec<(String, Decimal)> {
-        table
-            .rows
-            .into_iter()
-            .map(|r| (key(&r.keys[0]), r.cost))
-            .collect()
+    Ok(widget_sums(scope).await?.breakdowns())
+}
+
+/// A scope's cost per region, service, usage type and FOCUS charge category.
+pub(crate) struct WidgetSums {
+    regions: BTreeMap<String, Decimal>,
+    services: BTreeMap<String, Decimal>,
+    usage_types: BTreeMap<String, Decimal>,
+    categories: BTreeMap<String, Decimal>,
+}
+
+/// The widget sums of a scope. Usage types are only in the line items: when the scope needs
+/// them anyway (tag rules, resources, properties), one grouped pass over them gives all four;
+/// otherwise regions, services and categories come from the daily rollups.
+pub(crate) async fn widget_sums(scope: &Scope) -> ApiResult<WidgetSums> {
+    let mut sums = WidgetSums {
+        regions: BTreeMap::new(),
+        services: BTreeMap::new(),
+        usage_types: BTreeMap::new(),
+        categories: BTreeMap::new(),
     };
     let mut q = scope.query();
-    q.order = skyledger_ledger::Order::CostDescending;
-    q.group_by = vec![Dimension::Region];
-    let regions = ranked(scope.run(&q).await?);
-    q.group_by = vec![Dimension::Service];
-    let services = ranked(scope.run(&q).await?);
-    q.group_by = vec![Dimension::UsageType];
-    let mut transfer: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut components: BTreeMap<String, Decimal> = BTreeMap::new();
-    for (usage, cost) in ranked(scope.run(&q).await?) {
-        let (is_transfer, name) = usage_component(&usage);
-        let bucket = if is_transfer {
-            &mut transfer
-        } else {
-            &mut components
-        };
-        *bucket.entry(name).or_default() += cost;
+    if q.fits_rollup() {
+        let lists = [
+            (Dimension::Region, &mut sums.regions),
+            (Dimension::Service, &mut sums.services),
+            (Dimension::UsageType, &mut sums.usage_types),
+            (Dimension::ChargeCategory, &mut sums.categories),
+        ];
+        for (dim, into) in lists {
+            q.group_by = vec![dim];
+            for r in scope.run(&q).await?.rows {
+                *into.entry(key(&r.keys[0])).or_default() += r.cost;
+            }
+        }
+    } else {
+        q.group_by = vec![
+            Dimension::Region,
+            Dimension::Service,
+            Dimension::UsageType,
+            Dimension::ChargeCategory,
+        ];
+        for r in scope.run(&q).await?.rows {
+            let lists = [
+                &mut sums.regions,
+                &mut sums.services,
+                &mut sums.usage_types,
+                &mut sums.categories,
+            ];
+            for (into, k) in lists.into_iter().zip(&r.keys) {
+                *into.entry(key(k)).or_default() += r.cost;
+            }
+        }
     }
-    let list = |mut v: Vec<(String, Decimal)>| -> Value {
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Value::Array(
-            v.into_iter()
-                .map(|(name, cost)| json!([name, money(cost)]))
-                .collect(),
-        )
-    };
-    Ok(json!([
-        list(regions),
-        list(services),
-        list(transfer.into_iter().collect()),
-        list(components.into_iter().collect()),
-    ]))
+    Ok(sums)
+}
+
+/// `[[name, cost]]` largest first (ties by name).
+fn ranked(sums: impl IntoIterator<Item = (String, Decimal)>) -> Value {
+    let mut v: Vec<(String, Decimal)> = sums.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Value::Array(
+        v.into_iter()
+            .map(|(name, cost)| json!([name, money(cost)]))
+            .collect(),
+    )
+}
+
+impl WidgetSums {
+    /// The four breakdowns of the dashboard widget: region, service, data transfer and
+    /// components (usage types without their region prefix), each `[[name, cost]]`.
+    pub(crate) fn breakdowns(&self) -> Value {
+        let mut transfer: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut components: BTreeMap<String, Decimal> = BTreeMap::new();
+        for (usage, cost) in &self.usage_types {
+            let (is_transfer, name) = usage_component(usage);
+            let bucket = if is_transfer {
+                &mut transfer
+            } else {
+                &mut components
+            };
+            *bucket.entry(name).or_default() += *cost;
+        }
+        json!([
+            ranked(self.regions.clone()),
+            ranked(self.services.clone()),
+            ranked(transfer),
+            ranked(components),
+        ])
+    }
+
+    /// FOCUS charge categories as `[{name, value}]`, largest first.
+    pub(crate) fn categories(&self) -> Vec<Value> {
+        ranked(self.categories.clone())
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| json!({"name": p[0], "value": p[1]}))
+            .collect()
+    }
 }
 
 /// Splits a usage type into (is data transfer, component name): the AWS region prefix

@@ -17,7 +17,7 @@ use skyledger_meta::dashboards::{Dashboard, DashboardDef, WidgetDef};
 use skyledger_types::Operation::{Create, Read};
 
 use super::account_management::{all_accounts, month_start, same_days_before};
-use super::analytics::{group_name, spend_panel, splitup, trend_values, widget_breakdowns};
+use super::analytics::{group_name, spend_panel, splitup, trend_values, widget_sums};
 use super::summary_report::{available_range, cloud_label, cost_per_cloud, discounts_per_cloud};
 use crate::AppState;
 use crate::cost::format::{key, money, percent_change, stamp};
@@ -578,28 +578,19 @@ async fn common_widget_api(
 /// The widget lists keyed `"0"`…`"3"` (docs/api-decisions.md D5): regions, services and usage
 /// components as `[name, cost]`, FOCUS charge categories as `{name, value}`, largest first.
 pub(crate) async fn numbered_widgets(scope: &Scope) -> ApiResult<Value> {
-    let lists = widget_breakdowns(scope).await?;
+    let sums = widget_sums(scope).await?;
+    let lists = sums.breakdowns();
     let list = |i: usize| lists[i].as_array().cloned().unwrap_or_default();
     let mut components: Vec<Value> = list(2).into_iter().chain(list(3)).collect();
     components.sort_by(|a, b| {
         let cost = |v: &Value| v[1].as_f64().unwrap_or(0.0);
         cost(b).total_cmp(&cost(a))
     });
-    let mut q = scope.query();
-    q.group_by = vec![Dimension::ChargeCategory];
-    q.order = Order::CostDescending;
-    let categories: Vec<Value> = scope
-        .run(&q)
-        .await?
-        .rows
-        .iter()
-        .map(|r| json!({"name": key(&r.keys[0]), "value": money(r.cost)}))
-        .collect();
     Ok(json!({
         "0": list(0),
         "1": list(1),
         "2": components,
-        "3": categories,
+        "3": sums.categories(),
     }))
 }
 

@@ -298,6 +298,37 @@ async fn billing_accounts_and_tag_rules_scope_like_a_filter_of_the_csv_rows() {
         .await;
     assert_eq!(num(&panel["return_data"]["total_cost"]), shown(total));
 
+    // The widget lists of the tag-scoped cost center (one pass over the line items): cost
+    // per region and per service of the selected rows.
+    let widgets = c
+        .post(
+            "/cs/api/cost/cost_centers/common_widget_api",
+            c.cc_body(&id, json!({})),
+        )
+        .await;
+    for (list, of) in [("regions", 0), ("services", 1)] {
+        let want: BTreeMap<String, f64> = sum_by(&rows, |r| {
+            let k = if of == 0 { &r.region } else { &r.service };
+            selected(r).then(|| {
+                if k.is_empty() {
+                    "-".to_string()
+                } else {
+                    k.clone()
+                }
+            })
+        })
+        .into_iter()
+        .map(|(k, v)| (k, shown(v)))
+        .collect();
+        let got: BTreeMap<String, f64> = widgets["return_data"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["name"].as_str().unwrap().to_string(), num(&e["cost"])))
+            .collect();
+        assert_eq!(got, want, "{list}");
+    }
+
     // The request's own cost_tags AND with the rules: environment=prod only.
     let tags = c
         .post(
