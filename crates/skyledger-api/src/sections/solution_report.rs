@@ -789,7 +789,19 @@ const COMMITMENT_COVERAGE: GuidanceKind = GuidanceKind {
                   days of the range; steady usage is what Savings Plans and reservations cover.",
 };
 
-const GUIDANCE_KINDS: [&GuidanceKind; 2] = [&PREVIOUS_GENERATION, &COMMITMENT_COVERAGE];
+const IDLE_RESOURCES: GuidanceKind = GuidanceKind {
+    id: "idle_resources",
+    name: "Resources billed while idle",
+    description: "Resources whose billing lines are charges for being idle (AWS usage types \
+                  ending ':IdleAddress': an Elastic IP or public IPv4 address not attached to a \
+                  running instance); releasing them removes the charge.",
+};
+
+const GUIDANCE_KINDS: [&GuidanceKind; 3] =
+    [&PREVIOUS_GENERATION, &COMMITMENT_COVERAGE, &IDLE_RESOURCES];
+
+/// Usage-type endings that bill a resource for being idle.
+const IDLE_USAGE: &[&str] = &[":IdleAddress"];
 
 /// The guidance kinds and what each looks for.
 async fn guidance_meta_view(
@@ -851,6 +863,7 @@ async fn guidances(
     let scope = Scope::resolve(&state, &caller.org_id, &req).await?;
     let mut list = previous_generation(&scope).await?;
     list.extend(on_demand_compute(&scope).await?);
+    list.extend(idle_resources(&scope).await?);
     Ok(ok(json!({
         "showGuidance": !list.is_empty(),
         "guidanceList": list,
@@ -929,6 +942,73 @@ async fn previous_generation(scope: &Scope) -> ApiResult<Vec<Value>> {
                     "suggested_instance_type": next,
                     "services": services,
                     "billing_accounts": accounts,
+                    "cost": money(cost),
+                }),
+            )
+        })
+        .collect())
+}
+
+/// One guidance per resource billed for being idle, costliest first, with the days it was.
+async fn idle_resources(scope: &Scope) -> ApiResult<Vec<Value>> {
+    let mut q = scope.query();
+    q.group_by = vec![Dimension::UsageType];
+    let idle: Vec<String> = scope
+        .run(&q)
+        .await?
+        .rows
+        .into_iter()
+        .filter_map(|r| r.keys[0].clone())
+        .filter(|u| IDLE_USAGE.iter().any(|end| u.ends_with(end)))
+        .collect();
+    if idle.is_empty() {
+        return Ok(vec![]);
+    }
+    crate::cost::scope::narrow(&mut q.usage_types, &idle.into_iter().collect());
+    q.group_by = vec![
+        Dimension::Resource,
+        Dimension::UsageType,
+        Dimension::BillingAccount,
+        Dimension::Region,
+    ];
+    q.granularity = Some(skyledger_ledger::Granularity::Day);
+    // resource -> (cost, usage type, billing account, region, days)
+    let mut found: BTreeMap<String, (Decimal, String, String, String, usize)> = BTreeMap::new();
+    for r in scope.run(&q).await?.rows {
+        let id = key(&r.keys[0]);
+        let e = found.entry(id).or_insert_with(|| {
+            (
+                Decimal::ZERO,
+                key(&r.keys[1]),
+                crate::sections::analytics::group_name(
+                    scope,
+                    &Dimension::BillingAccount,
+                    &r.keys[2],
+                ),
+                key(&r.keys[3]),
+                0,
+            )
+        });
+        e.0 += r.cost;
+        e.4 += 1;
+    }
+    let mut found: Vec<_> = found.into_iter().collect();
+    found.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    Ok(found
+        .into_iter()
+        .map(|(resource, (cost, usage, account, region, days))| {
+            guidance(
+                &IDLE_RESOURCES,
+                scope,
+                format!("{}:{resource}", IDLE_RESOURCES.id),
+                format!("{resource} was billed as idle ({usage}) on {days} days"),
+                cost,
+                json!({
+                    "resource_id": resource,
+                    "usage_type": usage,
+                    "billing_account": account,
+                    "region": region,
+                    "days_billed_idle": days,
                     "cost": money(cost),
                 }),
             )

@@ -311,12 +311,16 @@ async fn report_listings_name_the_accounts_and_their_data_range() {
 /// Demo legacy CUR files with every `m5.*` instance type rewritten to the previous-generation
 /// `m4.*`, ingested; the guidances must find exactly those types with their lines' cost, and
 /// the on-demand instance usage summed from the files.
-#[tokio::test]
-async fn guidances_find_previous_generation_types_and_on_demand_compute_in_the_files() {
+/// A server holding demo AWS legacy CUR exports (seed, rows), each line first passed through
+/// `rewrite`; returns it with the CSV header and the lines as ingested.
+async fn aws_legacy_app(
+    seed: u64,
+    rows: u64,
+    rewrite: impl Fn(&csv::StringRecord, csv::StringRecord) -> csv::StringRecord,
+) -> (crate::TestApp, csv::StringRecord, Vec<csv::StringRecord>) {
     use std::io::Read;
     use std::sync::Arc;
 
-    use rust_decimal::Decimal;
     use skyledger_api::AppState;
     use skyledger_core::ingestion::{IngestRequest, ingest};
     use skyledger_demo::{DemoSpec, Formats, generate};
@@ -326,66 +330,34 @@ async fn guidances_find_previous_generation_types_and_on_demand_compute_in_the_f
 
     let dir = tempfile::tempdir().unwrap();
     let spec = DemoSpec {
-        rows: 6_000,
+        rows,
         formats: Formats::AWS_LEGACY,
-        ..DemoSpec::new(11, (2026, 10))
+        ..DemoSpec::new(seed, (2026, 10))
     };
     let out = generate(&spec, &dir.path().join("exports"), &|_| {}).unwrap();
-    let (start, end) = ("2026-10-01", "2026-10-31");
-    // (day, line item type, instance type, unblended) of every line, after the rewrite.
-    let mut lines: Vec<(String, String, String, Decimal)> = vec![];
+    let (mut header, mut all) = (csv::StringRecord::new(), vec![]);
     for f in out.files.iter().filter(|f| f.format == "aws-cur-csv-gz") {
         let mut text = String::new();
         flate2::read::GzDecoder::new(std::fs::File::open(&f.path).unwrap())
             .read_to_string(&mut text)
             .unwrap();
         let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let headers = reader.headers().unwrap().clone();
-        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-        let (day, kind, instance, cost) = (
-            col("lineItem/UsageStartDate"),
-            col("lineItem/LineItemType"),
-            col("product/instanceType"),
-            col("lineItem/UnblendedCost"),
-        );
+        header = reader.headers().unwrap().clone();
         let records: Vec<csv::StringRecord> = reader
             .records()
-            .map(|r| {
-                let r = r.unwrap();
-                match r[instance].strip_prefix("m5.") {
-                    Some(size) => r
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| {
-                            if i == instance {
-                                format!("m4.{size}")
-                            } else {
-                                v.to_string()
-                            }
-                        })
-                        .collect(),
-                    None => r,
-                }
-            })
+            .map(|r| rewrite(&header, r.unwrap()))
             .collect();
         let gz = flate2::write::GzEncoder::new(
             std::fs::File::create(&f.path).unwrap(),
             flate2::Compression::fast(),
         );
         let mut writer = csv::Writer::from_writer(gz);
-        writer.write_record(&headers).unwrap();
+        writer.write_record(&header).unwrap();
         for r in &records {
             writer.write_record(r).unwrap();
         }
         writer.into_inner().unwrap().finish().unwrap();
-        for r in &records {
-            lines.push((
-                r[day][..10].to_string(),
-                r[kind].to_string(),
-                r[instance].to_string(),
-                r[cost].parse().unwrap(),
-            ));
-        }
+        all.extend(records);
     }
     let meta = Meta::connect(&Meta::sqlite_url(dir.path())).await.unwrap();
     meta.migrate().await.unwrap();
@@ -422,7 +394,11 @@ async fn guidances_find_previous_generation_types_and_on_demand_compute_in_the_f
         _dir: dir,
     };
     app.admin_token = app.token(Scopes::all(), 3600).await;
+    (app, header, all)
+}
 
+/// The guidances of a range, with unblended cost.
+async fn guidance_list(app: &crate::TestApp, start: &str, end: &str) -> Vec<Value> {
     let q = json!({"start_date": start, "end_date": end, "cost_type": 1});
     let uri = format!(
         "/cs/api/cost/guidances?JSONString={}",
@@ -430,8 +406,58 @@ async fn guidances_find_previous_generation_types_and_on_demand_compute_in_the_f
     );
     let (status, json) = app.call("GET", &uri, None).await;
     assert_eq!(status, StatusCode::OK, "{json}");
-    let list = json["data"]["guidanceList"].as_array().unwrap();
+    let list = json["data"]["guidanceList"].as_array().unwrap().clone();
     assert_eq!(json["data"]["showGuidance"], !list.is_empty());
+    list
+}
+
+#[tokio::test]
+async fn guidances_find_previous_generation_types_and_on_demand_compute_in_the_files() {
+    use rust_decimal::Decimal;
+
+    // Every m5 line rewritten as m4, a previous generation.
+    let (app, header, records) = aws_legacy_app(11, 6_000, |header, r| {
+        let instance = header
+            .iter()
+            .position(|h| h == "product/instanceType")
+            .unwrap();
+        match r[instance].strip_prefix("m5.") {
+            Some(size) => r
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    if i == instance {
+                        format!("m4.{size}")
+                    } else {
+                        v.to_string()
+                    }
+                })
+                .collect(),
+            None => r,
+        }
+    })
+    .await;
+    let (start, end) = ("2026-10-01", "2026-10-31");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (day, kind, instance, cost) = (
+        col("lineItem/UsageStartDate"),
+        col("lineItem/LineItemType"),
+        col("product/instanceType"),
+        col("lineItem/UnblendedCost"),
+    );
+    // (day, line item type, instance type, unblended) of every line, after the rewrite.
+    let lines: Vec<(String, String, String, Decimal)> = records
+        .iter()
+        .map(|r| {
+            (
+                r[day][..10].to_string(),
+                r[kind].to_string(),
+                r[instance].to_string(),
+                r[cost].parse().unwrap(),
+            )
+        })
+        .collect();
+    let list = guidance_list(&app, start, end).await;
     let in_range: Vec<_> = lines
         .iter()
         .filter(|l| l.0.as_str() >= start && l.0.as_str() <= end)
@@ -486,4 +512,60 @@ async fn guidances_find_previous_generation_types_and_on_demand_compute_in_the_f
     assert_eq!(num(&e["on_demand_cost"]), shown(cost));
     assert_eq!(e["days_with_on_demand_usage"], days);
     assert_eq!(e["days_in_range"], 31);
+}
+
+#[tokio::test]
+async fn guidances_find_resources_billed_while_idle() {
+    use rust_decimal::Decimal;
+
+    let (app, header, records) = aws_legacy_app(5, 40_000, |_, r| r).await;
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (day, usage, resource, cost) = (
+        col("lineItem/UsageStartDate"),
+        col("lineItem/UsageType"),
+        col("lineItem/ResourceId"),
+        col("lineItem/UnblendedCost"),
+    );
+    let first = records
+        .iter()
+        .map(|r| r[day][..10].to_string())
+        .min()
+        .unwrap();
+    let last = records
+        .iter()
+        .map(|r| r[day][..10].to_string())
+        .max()
+        .unwrap();
+    // resource -> (cost, days) of lines billing an idle address.
+    let mut per: BTreeMap<String, (Decimal, BTreeSet<String>)> = BTreeMap::new();
+    for r in records
+        .iter()
+        .filter(|r| r[usage].ends_with(":IdleAddress"))
+    {
+        let e = per.entry(r[resource].to_string()).or_default();
+        e.0 += r[cost].parse::<Decimal>().unwrap();
+        e.1.insert(r[day][..10].to_string());
+    }
+    assert!(!per.is_empty(), "the demo bills some idle Elastic IPs");
+    let want: BTreeMap<String, (f64, usize)> = per
+        .into_iter()
+        .map(|(r, (c, days))| (r, (shown(c), days.len())))
+        .collect();
+    let got: BTreeMap<String, (f64, usize)> = guidance_list(&app, &first, &last)
+        .await
+        .iter()
+        .filter(|g| g["type"] == "idle_resources")
+        .map(|g| {
+            let e = &g["evidence"];
+            assert!(e["usage_type"].as_str().unwrap().ends_with(":IdleAddress"));
+            (
+                e["resource_id"].as_str().unwrap().to_string(),
+                (
+                    num(&e["cost"]),
+                    e["days_billed_idle"].as_u64().unwrap() as usize,
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
 }

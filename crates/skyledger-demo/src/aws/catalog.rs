@@ -32,6 +32,7 @@ pub(crate) enum Res {
     Endpoint,
     GlueJob,
     FileSystem,
+    ElasticIp,
 }
 
 /// Which commitments may cover a SKU.
@@ -434,6 +435,24 @@ pub(crate) static SKUS: &[Sku] = &[
         None,
         true,
         false,
+        false
+    ),
+    // An Elastic IP left unattached: billed per idle hour (a finding of the guidances).
+    sku!(
+        "AmazonEC2",
+        EC2_NAME,
+        "IP Address",
+        "ElasticIP:IdleAddress",
+        "AssociateAddressVPC",
+        "Hrs",
+        0.005,
+        (24.0, 24.0),
+        ElasticIp,
+        "",
+        3,
+        None,
+        false,
+        true,
         false
     ),
     sku!(

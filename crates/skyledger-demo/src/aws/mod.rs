@@ -322,6 +322,7 @@ fn resource_id(slot_h: u64, sku: &Sku, region: &str, account: &Account, app: &st
     match sku.res {
         Res::None => String::new(),
         Res::Instance => format!("i-0{}", hex(slot_h, 16)),
+        Res::ElasticIp => format!("eipalloc-0{}", hex(slot_h, 16)),
         Res::Volume => format!("vol-0{}", hex(slot_h, 16)),
         Res::Snapshot => format!("arn:aws:ec2:{region}::snapshot/snap-0{}", hex(slot_h, 16)),
         Res::Nat => format!(
