@@ -56,26 +56,8 @@ pub fn plan(paths: &[PathBuf]) -> Vec<Planned> {
             }
         }
     }
-    // (billing account, period) → first actual and first amortized item.
-    let mut twins: BTreeMap<(String, i64), (Option<usize>, Option<usize>)> = BTreeMap::new();
-    for (i, (_, view)) in items.iter().enumerate() {
-        if let Some(v) = view {
-            let slot = twins
-                .entry((v.billing_account_id.clone(), v.billing_period_start))
-                .or_default();
-            match v.kind {
-                AzureCostKind::Actual => slot.0 = slot.0.or(Some(i)),
-                AzureCostKind::Amortized => slot.1 = slot.1.or(Some(i)),
-            }
-        }
-    }
-    let mut partner: BTreeMap<usize, usize> = BTreeMap::new();
-    for (actual, amortized) in twins.values() {
-        if let (Some(a), Some(b)) = (actual, amortized) {
-            partner.insert(*a, *b);
-            partner.insert(*b, *a);
-        }
-    }
+    let views: Vec<Option<AzureView>> = items.iter().map(|(_, v)| v.clone()).collect();
+    let partner = twins(&views);
     let mut out = Vec::new();
     for (i, (path, view)) in items.iter().enumerate() {
         match partner.get(&i) {
@@ -99,6 +81,33 @@ pub fn plan(paths: &[PathBuf]) -> Vec<Planned> {
         }
     }
     out
+}
+
+/// The twins among some files' Azure views: the first actual and the first amortized export of
+/// each billing account and billing period, each index mapped to its partner's.
+pub fn twins(views: &[Option<AzureView>]) -> BTreeMap<usize, usize> {
+    // (billing account, period) → first actual and first amortized item.
+    type Firsts = (Option<usize>, Option<usize>);
+    let mut firsts: BTreeMap<(&str, i64), Firsts> = BTreeMap::new();
+    for (i, view) in views.iter().enumerate() {
+        if let Some(v) = view {
+            let slot = firsts
+                .entry((v.billing_account_id.as_str(), v.billing_period_start))
+                .or_default();
+            match v.kind {
+                AzureCostKind::Actual => slot.0 = slot.0.or(Some(i)),
+                AzureCostKind::Amortized => slot.1 = slot.1.or(Some(i)),
+            }
+        }
+    }
+    let mut partner = BTreeMap::new();
+    for (actual, amortized) in firsts.values() {
+        if let (Some(a), Some(b)) = (actual, amortized) {
+            partner.insert(*a, *b);
+            partner.insert(*b, *a);
+        }
+    }
+    partner
 }
 
 /// Completes single Azure views with the other view's export of the same billing account and

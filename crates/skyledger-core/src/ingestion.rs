@@ -435,6 +435,26 @@ pub async fn ingest_azure_pair(
     ingest_delivery(meta, ledger, request, Some(amortized), None, on_progress).await
 }
 
+/// [`ingest_azure_pair`] of a delivery from a source, recorded under `origin`.
+pub async fn ingest_azure_pair_from(
+    meta: &Meta,
+    ledger: &Ledger,
+    request: &IngestRequest,
+    amortized: &Path,
+    origin: &DeliveryOrigin,
+    on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<IngestSummary, IngestFailure> {
+    ingest_delivery(
+        meta,
+        ledger,
+        request,
+        Some(amortized),
+        Some(origin),
+        on_progress,
+    )
+    .await
+}
+
 async fn ingest_delivery(
     meta: &Meta,
     ledger: &Ledger,

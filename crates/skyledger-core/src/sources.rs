@@ -23,13 +23,15 @@ use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
-use skyledger_ingest::Format;
+use skyledger_ingest::azure_pair::{AzureView, azure_view};
+use skyledger_ingest::{Format, ReadOptions};
 use skyledger_ledger::Ledger;
 use skyledger_meta::{Meta, MetaError};
 use tokio::io::AsyncWriteExt;
 
 use crate::ingestion::{
-    DeliveryOrigin, IngestFailure, IngestRequest, IngestSummary, Progress, ingest_from,
+    DeliveryOrigin, IngestFailure, IngestRequest, IngestSummary, Progress, ingest_azure_pair_from,
+    ingest_from,
 };
 
 /// How long a node's lease on a source lasts without renewal; renewed every third of it while
@@ -677,69 +679,164 @@ async fn ingest_deliveries(
     source_id: &str,
     on_progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Vec<DeliveryOutcome>, SourceError> {
-    let mut outcomes = Vec::new();
-    for delivery in source.deliveries().await? {
-        let url = request.url.object_url(&delivery.object);
-        let fingerprint = delivery.fingerprint();
+    let deliveries = source.deliveries().await?;
+    let mut changed = Vec::with_capacity(deliveries.len());
+    for d in &deliveries {
         let known = meta
-            .delivery_fingerprint(&request.org_id, source_id, &delivery.object)
+            .delivery_fingerprint(&request.org_id, source_id, &d.object)
             .await?;
-        if !request.force && known.as_deref() == Some(fingerprint.as_str()) {
+        changed.push(request.force || known.as_deref() != Some(d.fingerprint().as_str()));
+    }
+    // One work folder for the poll: files read to pair Azure views are ingested from there.
+    let work = work_folder(request)?;
+    let (fetched, views) = azure_views(source, &deliveries, &changed, work.path()).await;
+    let partner = crate::azure_pair::twins(&views);
+    let mut outcomes = Vec::new();
+    for (i, delivery) in deliveries.iter().enumerate() {
+        let twin = partner.get(&i).copied();
+        if twin.is_some_and(|j| j < i) {
+            continue; // ingested with its twin
+        }
+        let url = request.url.object_url(&delivery.object);
+        if !changed[i] && !twin.is_some_and(|j| changed[j]) {
             outcomes.push(DeliveryOutcome { url, result: None });
+            if let Some(j) = twin {
+                let url = request.url.object_url(&deliveries[j].object);
+                outcomes.push(DeliveryOutcome { url, result: None });
+            }
             continue;
         }
-        let tmp = match &request.work_dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| SourceError::Store {
-                    url: dir.display().to_string(),
-                    reason: format!("cannot create the work folder: {e}"),
-                })?;
-                tempfile::tempdir_in(dir)
-            }
-            None => tempfile::tempdir(),
-        }
-        .map_err(|e| SourceError::Store {
-            url: url.clone(),
-            reason: format!("cannot create a temporary folder: {e}"),
-        })?;
-        let result = match source.fetch_delivery(&delivery, tmp.path()).await {
-            Err(e) => Err(IngestFailure::Source {
-                path: url.clone(),
-                reason: e.to_string(),
-            }),
-            Ok(path) => {
-                let origin = DeliveryOrigin {
-                    name: url.clone(),
-                    source: source_id.to_string(),
-                    object: delivery.object.clone(),
-                    fingerprint,
-                    bytes: delivery.bytes(),
-                };
-                let ingest_request = IngestRequest {
-                    org_id: request.org_id.clone(),
-                    path,
-                    account_name: request.account_name.clone(),
-                    format: request.format,
-                    skip_bad_rows: request.skip_bad_rows,
-                    force: true,
-                };
-                ingest_from(
+        let dir = work.path().join(format!("delivery-{i}"));
+        let path = match &fetched[i] {
+            Some(p) => Ok(p.clone()),
+            None => source.fetch_delivery(delivery, &dir).await,
+        };
+        let origin = DeliveryOrigin {
+            name: url.clone(),
+            source: source_id.to_string(),
+            object: delivery.object.clone(),
+            fingerprint: delivery.fingerprint(),
+            bytes: delivery.bytes(),
+        };
+        let ingest_request = |path: PathBuf| IngestRequest {
+            org_id: request.org_id.clone(),
+            path,
+            account_name: request.account_name.clone(),
+            format: request.format,
+            skip_bad_rows: request.skip_bad_rows,
+            force: true,
+        };
+        let (url, result) = match (path, twin) {
+            (Err(e), _) => (
+                url.clone(),
+                Err(IngestFailure::Source {
+                    path: url,
+                    reason: e.to_string(),
+                }),
+            ),
+            (Ok(path), None) => {
+                let r = ingest_from(
                     meta,
                     ledger,
-                    &ingest_request,
+                    &ingest_request(path),
                     Some(&origin),
                     Arc::clone(&on_progress),
                 )
-                .await
+                .await;
+                (url, r)
+            }
+            (Ok(path), Some(j)) => {
+                // Actual and amortized exports of one month: one delivery, both views.
+                let other = &deliveries[j];
+                let twin_path = fetched[j].clone().expect("twins are read to be paired");
+                let (actual, amortized) = match views[i].as_ref().map(|v| v.kind) {
+                    Some(skyledger_ingest::AzureCostKind::Amortized) => (twin_path, path),
+                    _ => (path, twin_path),
+                };
+                let r = ingest_azure_pair_from(
+                    meta,
+                    ledger,
+                    &ingest_request(actual),
+                    &amortized,
+                    &origin,
+                    Arc::clone(&on_progress),
+                )
+                .await;
+                if r.is_ok() {
+                    meta.record_delivery(
+                        &request.org_id,
+                        source_id,
+                        &other.object,
+                        &other.fingerprint(),
+                    )
+                    .await?;
+                }
+                let both = format!("{url} + {}", request.url.object_url(&other.object));
+                (both, r)
             }
         };
-        drop(tmp);
         outcomes.push(DeliveryOutcome {
             url,
             result: Some(result),
         });
     }
     Ok(outcomes)
+}
+
+/// A temporary folder for one poll's downloads, in the request's work folder if it has one.
+fn work_folder(request: &SourceRequest) -> Result<tempfile::TempDir, SourceError> {
+    match &request.work_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| SourceError::Store {
+                url: dir.display().to_string(),
+                reason: format!("cannot create the work folder: {e}"),
+            })?;
+            tempfile::tempdir_in(dir)
+        }
+        None => tempfile::tempdir(),
+    }
+    .map_err(|e| SourceError::Store {
+        url: request.url.to_string(),
+        reason: format!("cannot create a temporary folder: {e}"),
+    })
+}
+
+/// Whether a standalone file may be an Azure cost export (CSV, plain or gzipped).
+fn may_be_azure_export(d: &Delivery) -> bool {
+    let key = d.object.to_ascii_lowercase();
+    d.manifest.is_none() && (key.ends_with(".csv") || key.ends_with(".csv.gz"))
+}
+
+/// The local copies and Azure views of the standalone CSV files that may pair up: the changed
+/// ones first; the unchanged ones only when a changed one is an Azure export (its twin may be
+/// among them). Files that cannot be read have no view and are ingested alone, which reports why.
+async fn azure_views(
+    source: &Source,
+    deliveries: &[Delivery],
+    changed: &[bool],
+    work: &FsPath,
+) -> (Vec<Option<PathBuf>>, Vec<Option<AzureView>>) {
+    let mut fetched: Vec<Option<PathBuf>> = vec![None; deliveries.len()];
+    let mut views: Vec<Option<AzureView>> = vec![None; deliveries.len()];
+    for pass_changed in [true, false] {
+        if !pass_changed && views.iter().all(Option::is_none) {
+            break;
+        }
+        for (i, d) in deliveries.iter().enumerate() {
+            if changed[i] != pass_changed || !may_be_azure_export(d) {
+                continue;
+            }
+            let Ok(path) = source
+                .fetch(&d.files[0].key, &work.join(format!("delivery-{i}")))
+                .await
+            else {
+                continue;
+            };
+            views[i] = azure_view(&path, &ReadOptions::default()).ok().flatten();
+            fetched[i] = Some(path);
+        }
+    }
+    (fetched, views)
 }
 
 #[cfg(test)]

@@ -307,3 +307,63 @@ async fn the_demo_pairs_land_with_both_views_and_reservations_amortized() {
         "covered usage is billed 0 and amortized at the reservation's rate"
     );
 }
+
+#[tokio::test]
+async fn a_polled_folder_pairs_the_two_exports_of_a_month() {
+    use skyledger_core::sources::{SourceOptions, SourceRequest, SourceUrl, ingest_source};
+
+    let s = stores().await;
+    // As Cost Management writes two scheduled exports: one folder per export and month.
+    let root = tempfile::tempdir().unwrap();
+    let place = |export: &str, file: &PathBuf| {
+        let dir = root.path().join(export).join("20230901-20230930");
+        std::fs::create_dir_all(&dir).unwrap();
+        let to = dir.join(file.file_name().unwrap());
+        std::fs::copy(file, &to).unwrap();
+        to
+    };
+    place("daily-actual", &actual());
+    let amortized_copy = place("daily-amortized", &amortized());
+    let request = SourceRequest {
+        org_id: s.org.clone(),
+        url: SourceUrl::parse(&root.path().display().to_string()).unwrap(),
+        account_name: Some("Payer".into()),
+        format: None,
+        skip_bad_rows: false,
+        force: false,
+        options: SourceOptions::default(),
+        work_dir: Some(s.dir.path().join("tmp")),
+    };
+    let poll = || ingest_source(&s.meta, &s.ledger, &request, "node-a", noop());
+    let outcomes = poll().await.unwrap();
+    assert_eq!(
+        outcomes.len(),
+        1,
+        "one delivery of both views: {outcomes:?}"
+    );
+    assert!(outcomes[0].url.contains(" + "), "{}", outcomes[0].url);
+    let Some(Ok(summary)) = &outcomes[0].result else {
+        panic!("{outcomes:?}")
+    };
+    assert_eq!(summary.rows, 29);
+    let id = summary.cost_account_id.clone();
+    assert_eq!(stored(&s, &id, CostType::Actual).await, dec(ACTUAL));
+    assert_eq!(stored(&s, &id, CostType::Amortized).await, dec(AMORTIZED));
+
+    // Polled again: both unchanged.
+    let again = poll().await.unwrap();
+    assert_eq!(again.len(), 2);
+    assert!(again.iter().all(|o| o.result.is_none()), "{again:?}");
+
+    // A new amortized export of the month (Cost Management rewrites it): the pair again,
+    // nothing counted twice.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let text = std::fs::read(&amortized_copy).unwrap();
+    std::fs::write(&amortized_copy, [text.as_slice(), b"\n"].concat()).unwrap();
+    let restated = poll().await.unwrap();
+    let ingested: Vec<_> = restated.iter().filter(|o| o.result.is_some()).collect();
+    assert_eq!(ingested.len(), 1, "{restated:?}");
+    assert!(matches!(ingested[0].result, Some(Ok(_))), "{restated:?}");
+    assert_eq!(stored(&s, &id, CostType::Actual).await, dec(ACTUAL));
+    assert_eq!(stored(&s, &id, CostType::Amortized).await, dec(AMORTIZED));
+}
