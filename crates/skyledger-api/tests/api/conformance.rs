@@ -283,11 +283,18 @@ impl Real {
             .as_object()
             .cloned()
             .unwrap_or_default();
-        // A report with cost, a data-transfer-out one (its rule is a usage type, v 3) if any.
-        let with_cost = |usage_type: bool| {
+        // The service report of the resource found above (so that resource drill-downs have
+        // rows), else any report with cost.
+        let service = self.service.clone().unwrap_or_default();
+        let with_cost = |own_service: bool| {
             cards.iter().find(|(_, c)| {
                 let rule = c["business_unit_tags_values"].as_object();
-                rule.is_some_and(|r| r.values().any(|t| t["v"] == 3) == usage_type)
+                let is_service = rule.is_some_and(|r| {
+                    r.values()
+                        .any(|t| t["v"] == 5 && t["val"] == format!("service : {service}"))
+                });
+                c["cost_accnt_names"].is_array()
+                    && is_service == own_service
                     && c["total_current_month"].as_f64().unwrap_or(0.0) > 0.0
             })
         };
