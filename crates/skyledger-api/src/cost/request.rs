@@ -93,6 +93,20 @@ pub(crate) struct CostRequest {
     pub service_name: Option<String>,
 }
 
+/// `auto_bu` (whether a business unit is a solution report): `true`/`false` as text (a plain
+/// query parameter) or a JSON boolean; None when absent, 400 otherwise.
+pub(crate) fn auto_bu(value: &Option<serde_json::Value>) -> Result<Option<bool>, ApiError> {
+    use serde_json::Value;
+    match value {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(a)) if a == "true" || a == "false" => Ok(Some(a == "true")),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "invalid field auto_bu: {other}; expected true or false"
+        ))),
+    }
+}
+
 /// A date field in `YYYY-MM-DD`, or 400 naming the field.
 pub(crate) fn date(field: &str, value: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {

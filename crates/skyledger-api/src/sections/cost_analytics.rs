@@ -294,15 +294,7 @@ async fn cc_spend_analysis(
     Extension(caller): Extension<Caller>,
     Input(query): Input<SpendAnalysisQuery>,
 ) -> ApiResult<Response> {
-    match &query.auto_bu {
-        None | Some(Value::Bool(_)) => {}
-        Some(Value::String(a)) if a == "true" || a == "false" => {}
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "invalid field auto_bu: {other}; expected true or false"
-            )));
-        }
-    }
+    crate::cost::request::auto_bu(&query.auto_bu)?;
     Ok(ok(spend_analysis_of(
         &state,
         &caller.org_id,

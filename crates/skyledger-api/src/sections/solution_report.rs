@@ -695,16 +695,7 @@ async fn cc_spend_analysis(
     Input(q): Input<UnitQuery>,
 ) -> ApiResult<Response> {
     let org = &caller.org_id;
-    let auto = match &q.auto_bu {
-        None => true,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(a)) if a == "true" || a == "false" => a == "true",
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "invalid field auto_bu: {other}; expected true or false"
-            )));
-        }
-    };
+    let auto = crate::cost::request::auto_bu(&q.auto_bu)?.unwrap_or(true);
     if !auto {
         let center = super::cost_analytics::spend_analysis_of(
             &state,
