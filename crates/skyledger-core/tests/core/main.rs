@@ -2,6 +2,7 @@
 //! metadata store; duplicates; a broken delivery that must change nothing.
 
 mod azure_pair;
+mod emulated_sources;
 mod sources;
 
 use std::path::{Path, PathBuf};

@@ -158,22 +158,35 @@ fn legacy_manifest(assembly: &str, keys: &[&str]) -> Vec<u8> {
 /// Writes one assembly of the November CUR in the documented layout: the data in the assembly
 /// folder, the manifest there and (overwritten) at the period folder.
 async fn deliver_assembly(store: &Arc<dyn ObjectStore>, assembly: &str, rows: usize) {
+    deliver_assembly_with(
+        async |key, bytes| put(store, key, bytes).await,
+        assembly,
+        rows,
+    )
+    .await;
+}
+
+/// [`deliver_assembly`] through any writer of `(key, bytes)`.
+pub(crate) async fn deliver_assembly_with(
+    put: impl AsyncFn(&str, Vec<u8>),
+    assembly: &str,
+    rows: usize,
+) {
     let period = "billing/cur/payer/20231101-20231201";
     let key = format!("{period}/{assembly}/payer-1.csv");
-    put(store, &key, cur_rows(rows)).await;
+    put(&key, cur_rows(rows)).await;
     let manifest = legacy_manifest(assembly, &[key.as_str()]);
     put(
-        store,
         &format!("{period}/{assembly}/payer-Manifest.json"),
         manifest.clone(),
     )
     .await;
     // S3 times have one-second resolution: keep the newer assembly newer.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    put(store, &format!("{period}/payer-Manifest.json"), manifest).await;
+    put(&format!("{period}/payer-Manifest.json"), manifest).await;
 }
 
-fn ingested(outcomes: &[DeliveryOutcome]) -> Vec<(&str, u64)> {
+pub(crate) fn ingested(outcomes: &[DeliveryOutcome]) -> Vec<(&str, u64)> {
     outcomes
         .iter()
         .filter_map(|o| match &o.result {
@@ -184,7 +197,7 @@ fn ingested(outcomes: &[DeliveryOutcome]) -> Vec<(&str, u64)> {
         .collect()
 }
 
-fn unblended(summary: &skyledger_core::ingestion::IngestSummary) -> Decimal {
+pub(crate) fn unblended(summary: &skyledger_core::ingestion::IngestSummary) -> Decimal {
     let t = summary
         .totals
         .iter()
