@@ -118,6 +118,8 @@ pub struct AwsMapper {
     tag_map: Option<usize>,
     /// CUR 2.0 `product` map column (instance type etc. when not flattened).
     product_map: Option<usize>,
+    /// Bit `i` set: output column `i` is taken whole from its source column by the reader.
+    passed: u128,
 }
 
 impl AwsMapper {
@@ -155,6 +157,7 @@ impl AwsMapper {
             tag_cols,
             tag_map,
             product_map,
+            passed: 0,
         })
     }
 }
@@ -167,20 +170,60 @@ fn money_or_zero(row: &dyn Fields, c: Option<usize>, name: &str) -> Result<i128,
     Ok(money(row, c, name)?.unwrap_or(0))
 }
 
+// `AwsMapper::passed` has a bit per output column.
+const _: () = assert!(crate::row::NCOLS <= 128);
+
+/// Output columns that copy one source column as they are, with that column.
+fn plain_copies(k: &Cols) -> [(usize, Option<usize>); 14] {
+    [
+        (c::BILLING_ACCOUNT_NAME, k.payer_name),
+        (c::SUB_ACCOUNT_NAME, k.usage_account_name),
+        (c::INVOICE_ID, k.invoice_id),
+        (c::X_LINE_ITEM_TYPE, k.item_type),
+        (c::CHARGE_DESCRIPTION, k.description),
+        (c::CONSUMED_UNIT, k.unit),
+        (c::PRICING_UNIT, k.unit),
+        (c::X_SERVICE_CODE, k.product_code),
+        (c::X_USAGE_TYPE, k.usage_type),
+        (c::X_OPERATION, k.operation),
+        (c::REGION_NAME, k.location),
+        (c::AVAILABILITY_ZONE, k.az),
+        (c::SKU_ID, k.sku),
+        (c::RESOURCE_ID, k.resource_id),
+    ]
+}
+
 impl Mapper for AwsMapper {
     fn format(&self) -> SourceFormat {
         self.format
     }
 
+    fn pass_through(&mut self, is_text: &dyn Fn(usize) -> bool) -> Vec<(usize, usize)> {
+        let pairs: Vec<(usize, usize)> = plain_copies(&self.k)
+            .into_iter()
+            .filter_map(|(out, src)| Some((out, src.filter(|&s| is_text(s))?)))
+            .collect();
+        self.passed = pairs.iter().fold(0, |m, &(out, _)| m | 1u128 << out);
+        pairs
+    }
+
     fn map_row(&mut self, row: &dyn Fields, st: &mut RowStage) -> Result<(), CellError> {
         let k = &self.k;
+        let passed = self.passed;
+        let staged = |col: usize| passed & (1u128 << col) == 0;
         st.text(c::PROVIDER_NAME, "AWS");
         st.opt_text(c::BILLING_ACCOUNT_ID, g(row, k.payer));
-        st.opt_text(c::BILLING_ACCOUNT_NAME, g(row, k.payer_name));
+        if staged(c::BILLING_ACCOUNT_NAME) {
+            st.opt_text(c::BILLING_ACCOUNT_NAME, g(row, k.payer_name));
+        }
         st.opt_text(c::SUB_ACCOUNT_ID, g(row, k.usage_account));
-        st.opt_text(c::SUB_ACCOUNT_NAME, g(row, k.usage_account_name));
+        if staged(c::SUB_ACCOUNT_NAME) {
+            st.opt_text(c::SUB_ACCOUNT_NAME, g(row, k.usage_account_name));
+        }
         st.opt_text(c::BILLING_CURRENCY, g(row, k.currency));
-        st.opt_text(c::INVOICE_ID, g(row, k.invoice_id));
+        if staged(c::INVOICE_ID) {
+            st.opt_text(c::INVOICE_ID, g(row, k.invoice_id));
+        }
         st.opt_text(
             c::INVOICE_ISSUER_NAME,
             g(row, k.invoicing_entity).or(g(row, k.legal_entity)),
@@ -211,7 +254,9 @@ impl Mapper for AwsMapper {
         st.ts_of(c::CHARGE_PERIOD_END, "lineItem/UsageEndDate", row, k.end)?;
 
         let item_type = g(row, k.item_type).unwrap_or("");
-        st.text(c::X_LINE_ITEM_TYPE, item_type);
+        if staged(c::X_LINE_ITEM_TYPE) {
+            st.text(c::X_LINE_ITEM_TYPE, item_type);
+        }
         let bill_type = g(row, k.bill_type).unwrap_or("");
         // spec mapping: focus_converters aws-cur.csv ChargeCategory; Credit is its own
         // category in FOCUS 1.2, a Refund corrects earlier charges.
@@ -234,7 +279,9 @@ impl Mapper for AwsMapper {
             _ => "Usage-Based",
         };
         st.text(c::CHARGE_FREQUENCY, frequency);
-        st.opt_text(c::CHARGE_DESCRIPTION, g(row, k.description));
+        if staged(c::CHARGE_DESCRIPTION) {
+            st.opt_text(c::CHARGE_DESCRIPTION, g(row, k.description));
+        }
 
         let unblended = money_or_zero(row, k.unblended, "lineItem/UnblendedCost")?;
         let billed = money(row, k.net_unblended, "lineItem/NetUnblendedCost")?.unwrap_or(unblended);
@@ -296,8 +343,12 @@ impl Mapper for AwsMapper {
             st.dec(c::CONSUMED_QUANTITY, q);
             st.dec(c::PRICING_QUANTITY, q);
         }
-        st.opt_text(c::CONSUMED_UNIT, g(row, k.unit));
-        st.opt_text(c::PRICING_UNIT, g(row, k.unit));
+        if staged(c::CONSUMED_UNIT) {
+            st.opt_text(c::CONSUMED_UNIT, g(row, k.unit));
+        }
+        if staged(c::PRICING_UNIT) {
+            st.opt_text(c::PRICING_UNIT, g(row, k.unit));
+        }
         let _ = k.ri_total_units;
 
         // CUR 2.0 keeps most product attributes in the `product` map.
@@ -316,7 +367,9 @@ impl Mapper for AwsMapper {
             });
         }
         let code = g(row, k.product_code).unwrap_or("");
-        st.text(c::X_SERVICE_CODE, code);
+        if staged(c::X_SERVICE_CODE) {
+            st.text(c::X_SERVICE_CODE, code);
+        }
         st.text(
             c::SERVICE_NAME,
             g(row, k.product_name)
@@ -324,8 +377,12 @@ impl Mapper for AwsMapper {
                 .unwrap_or(code),
         );
         st.text(c::SERVICE_CATEGORY, service_category(code));
-        st.opt_text(c::X_USAGE_TYPE, g(row, k.usage_type));
-        st.opt_text(c::X_OPERATION, g(row, k.operation));
+        if staged(c::X_USAGE_TYPE) {
+            st.opt_text(c::X_USAGE_TYPE, g(row, k.usage_type));
+        }
+        if staged(c::X_OPERATION) {
+            st.opt_text(c::X_OPERATION, g(row, k.operation));
+        }
         st.opt_text(
             c::X_PRODUCT_FAMILY,
             g(row, k.product_family).or(family.as_deref()),
@@ -335,14 +392,22 @@ impl Mapper for AwsMapper {
             g(row, k.instance_type).or(instance_type.as_deref()),
         );
         st.opt_text(c::REGION_ID, g(row, k.region_code).or(g(row, k.region)));
-        st.opt_text(c::REGION_NAME, g(row, k.location));
-        st.opt_text(c::AVAILABILITY_ZONE, g(row, k.az));
+        if staged(c::REGION_NAME) {
+            st.opt_text(c::REGION_NAME, g(row, k.location));
+        }
+        if staged(c::AVAILABILITY_ZONE) {
+            st.opt_text(c::AVAILABILITY_ZONE, g(row, k.az));
+        }
         if let Some(rid) = g(row, k.resource_id) {
-            st.text(c::RESOURCE_ID, rid);
+            if staged(c::RESOURCE_ID) {
+                st.text(c::RESOURCE_ID, rid);
+            }
             let name = rid.rsplit([':', '/']).next().unwrap_or(rid);
             st.text(c::RESOURCE_NAME, name);
         }
-        st.opt_text(c::SKU_ID, g(row, k.sku));
+        if staged(c::SKU_ID) {
+            st.opt_text(c::SKU_ID, g(row, k.sku));
+        }
         st.opt_text(c::SKU_PRICE_ID, g(row, k.rate_code).or(g(row, k.rate_id)));
         st.opt_text(
             c::PRICING_CATEGORY,

@@ -7,6 +7,99 @@ const LIMIT: i128 = 10i128.pow(38);
 /// `10^scale`. Fractional digits beyond `scale` are rounded half to even; they only occur
 /// beyond the 24th decimal for money, which no provider sample reaches.
 pub fn parse_scaled(text: &str, scale: u32) -> Result<i128, String> {
+    if let Some(v) = parse_short(text.as_bytes(), scale) {
+        return v;
+    }
+    parse_general(text, scale)
+}
+
+/// `10^i` for `i` in `0..=38`.
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// The common case of [`parse_scaled`] without 128-bit arithmetic per digit: a plain number
+/// (`-12.5`, `1.25E-7`, what Rust's and AWS's float formatting write) of at most 19 digits.
+/// `None` hands anything else (spaces, signs in odd places, long or malformed text) to the
+/// general parser, which also words the errors; the value is the same either way.
+fn parse_short(b: &[u8], scale: u32) -> Option<Result<i128, String>> {
+    let (negative, mut i) = match b.first()? {
+        b'-' => (true, 1),
+        _ => (false, 0),
+    };
+    let mut digits: u64 = 0;
+    let (mut n_digits, mut frac, mut seen_dot) = (0u32, 0i64, false);
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                n_digits += 1;
+                if n_digits > 19 {
+                    return None;
+                }
+                digits = digits * 10 + (c - b'0') as u64;
+                frac += seen_dot as i64;
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            b'e' | b'E' => break,
+            _ => return None,
+        }
+        i += 1;
+    }
+    if n_digits == 0 {
+        return None;
+    }
+    let mut exp: i64 = 0;
+    if i < b.len() {
+        let e = &b[i + 1..];
+        let (neg_e, e) = match e.first()? {
+            b'-' => (true, &e[1..]),
+            b'+' => (false, &e[1..]),
+            _ => (false, e),
+        };
+        if e.is_empty() || e.len() > 3 || !e.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        exp = e.iter().fold(0i64, |a, &d| a * 10 + (d - b'0') as i64);
+        if exp > 400 {
+            return None;
+        }
+        if neg_e {
+            exp = -exp;
+        }
+    }
+    // value = digits * 10^(exp - frac), wanted at `scale`.
+    let shift = exp - frac + scale as i64;
+    let d = digits as i128;
+    let v = if shift >= 0 {
+        if shift > 38 {
+            return None;
+        }
+        d.checked_mul(POW10[shift as usize])?
+    } else if shift < -38 {
+        0
+    } else {
+        let p = POW10[(-shift) as usize];
+        let (q, r) = (d / p, d % p);
+        let half = p / 2;
+        if r > half || (r == half && q % 2 == 1) {
+            q + 1
+        } else {
+            q
+        }
+    };
+    if v >= LIMIT {
+        return None;
+    }
+    Some(Ok(if negative { -v } else { v }))
+}
+
+fn parse_general(text: &str, scale: u32) -> Result<i128, String> {
     let s = text.trim();
     let bytes = s.as_bytes();
     if bytes.is_empty() {
@@ -191,6 +284,58 @@ mod tests {
         assert_eq!(parse_scaled("0.125", 2), Ok(12));
         assert_eq!(parse_scaled("0.135", 2), Ok(14));
         assert_eq!(parse_scaled("-0.126", 2), Ok(-13));
+    }
+
+    #[test]
+    fn the_short_path_agrees_with_the_general_one() {
+        for text in [
+            "0",
+            "-0",
+            "1",
+            "-1.25",
+            "12.5e-3",
+            "1.25E-7",
+            "1.5E+2",
+            "0.000001234",
+            "123456789.123456789",
+            "9999999999999999999",
+            "1844674407370955161.5",
+            "99999999999999.5",
+            "-0.135",
+            "0.125",
+            "5e-30",
+            "1e14",
+            "7e-25",
+            "15e-25",
+            "25e-25",
+            "3.0000000000",
+            "1e-400",
+            "4e-60",
+        ] {
+            for scale in [0u32, 2, 18, 24] {
+                assert_eq!(
+                    parse_short(text.as_bytes(), scale)
+                        .unwrap_or_else(|| parse_general(text, scale)),
+                    parse_general(text, scale),
+                    "{text} at {scale}"
+                );
+            }
+        }
+        for text in [
+            "",
+            "-",
+            "1e",
+            "1e-",
+            "+",
+            ".",
+            "1.2.3",
+            " 1",
+            "1e9999",
+            "1e-401",
+            "12345678901234567890",
+        ] {
+            assert!(parse_short(text.as_bytes(), 2).is_none(), "{text}");
+        }
     }
 
     #[test]

@@ -411,6 +411,18 @@ impl ParquetBatchReader {
         batch_size: usize,
     ) -> Result<Self, IngestError> {
         let used = header.used();
+        let mut sink = sink;
+        // Source text columns that map 1:1 onto output columns skip the row staging.
+        let fields = builder.schema().fields().clone();
+        let is_text = |col: usize| {
+            fields.get(col).is_some_and(|f| {
+                used.contains(&col)
+                    && !is_typed(f.data_type())
+                    && !matches!(f.data_type(), DataType::Map(_, _))
+            })
+        };
+        let pairs = sink.mapper.pass_through(&is_text);
+        sink.builder.set_pass_through(pairs);
         let mask = ProjectionMask::roots(builder.parquet_schema(), used.iter().copied());
         let inner = builder
             .with_projection(mask)
@@ -475,7 +487,23 @@ impl ParquetBatchReader {
                     };
                 self.cols[orig] = Some(col);
             }
+            if !self.sink.builder.pass_through().is_empty() {
+                let mut arrays = Vec::with_capacity(self.sink.builder.pass_through().len());
+                for &(_, src) in self.sink.builder.pass_through() {
+                    match &self.cols[src] {
+                        Some(PqCol::Str(a)) => arrays.push(a.clone()),
+                        _ => {
+                            return Err(IngestError::Parquet {
+                                file,
+                                reason: format!("column {src} is not text in every row group"),
+                            });
+                        }
+                    }
+                }
+                self.sink.builder.add_source_chunk(arrays);
+            }
             for row in 0..batch.num_rows() {
+                self.sink.builder.set_source_row(row);
                 self.next_row += 1;
                 let f = PqFields {
                     file: &file,

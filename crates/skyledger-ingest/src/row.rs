@@ -6,7 +6,8 @@ use arrow_array::builder::{
     Decimal128Builder, Int8Builder, MapBuilder, StringBuilder, TimestampMicrosecondBuilder,
     UInt64Builder,
 };
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_buffer::{BooleanBuffer, NullBuffer};
 use skyledger_types::cost_row::{
     self as cr, COLUMNS, CloudType, ColumnKind, MONEY_SCALE, NON_NULL_COLUMNS, QUANTITY_SCALE,
     SourceFormat, TIMESTAMP_TZ, cost_row_schema,
@@ -468,6 +469,27 @@ pub struct BatchBuilder {
     rows: usize,
     capacity: usize,
     file: String,
+    /// Output columns taken whole from source text columns instead of staged cells.
+    pass: PassThrough,
+    /// Nulls of each column not yet appended to its builder.
+    pending_nulls: Vec<usize>,
+}
+
+/// Output columns copied 1:1 from a text column of the source (see
+/// [`Mapper::pass_through`](crate::source::Mapper::pass_through)): rows only record where
+/// they came from, and [`BatchBuilder::finish`] slices the source arrays (no copy at all
+/// when the batch's rows are one run of one source batch, the usual case).
+struct PassThrough {
+    /// `(output column, source column)` pairs.
+    pairs: Vec<(usize, usize)>,
+    /// Whether an output column is in `pairs`.
+    is_passed: [bool; NCOLS],
+    /// For each source batch still referenced, its arrays in `pairs` order.
+    chunks: Vec<Vec<StringArray>>,
+    /// The row of the current source batch that the next pushed row comes from.
+    row: u32,
+    /// `(chunk, row)` of each pushed row.
+    picks: Vec<(u32, u32)>,
 }
 
 impl ColBuilder {
@@ -497,6 +519,22 @@ impl ColBuilder {
     }
 }
 
+impl ColBuilder {
+    fn append_nulls(&mut self, n: usize) {
+        match self {
+            ColBuilder::Text(b) => b.append_nulls(n),
+            ColBuilder::Dec(b, _) => b.append_nulls(n),
+            ColBuilder::Ts(b) => b.append_nulls(n),
+            ColBuilder::I8(b) => b.append_nulls(n),
+            ColBuilder::U64(b) => b.append_nulls(n),
+            ColBuilder::Tags(b) => {
+                // Appending null maps cannot fail.
+                let _ = b.append_nulls(n);
+            }
+        }
+    }
+}
+
 impl BatchBuilder {
     /// A builder for rows of `file` (written to `x_SourceFile`).
     pub fn new(file: &str, capacity: usize) -> Self {
@@ -509,7 +547,36 @@ impl BatchBuilder {
             rows: 0,
             capacity,
             file: file.to_string(),
+            pass: PassThrough::default(),
+            pending_nulls: vec![0; NCOLS],
         }
+    }
+
+    /// Take the output columns of `pairs` (`(output column, source column)`, output columns
+    /// of text kind) from whole source columns; [`add_source_chunk`](Self::add_source_chunk)
+    /// gives them per source batch.
+    pub fn set_pass_through(&mut self, pairs: Vec<(usize, usize)>) {
+        self.pass.is_passed = [false; NCOLS];
+        for &(out, _) in &pairs {
+            self.pass.is_passed[out] = true;
+        }
+        self.pass.pairs = pairs;
+    }
+
+    /// The `(output column, source column)` pairs taken from source columns.
+    pub fn pass_through(&self) -> &[(usize, usize)] {
+        &self.pass.pairs
+    }
+
+    /// The source columns of the pass-through pairs for the next source batch (in
+    /// [`pass_through`](Self::pass_through) order); rows pushed afterwards refer to it.
+    pub fn add_source_chunk(&mut self, arrays: Vec<StringArray>) {
+        self.pass.chunks.push(arrays);
+    }
+
+    /// The row of the current source batch the next pushed row is read from.
+    pub fn set_source_row(&mut self, row: usize) {
+        self.pass.row = row as u32;
     }
 
     /// Rows appended since the last [`finish`](Self::finish).
@@ -523,7 +590,14 @@ impl BatchBuilder {
 
     /// Append a finished row found at `line` of the source.
     pub fn push(&mut self, st: &RowStage, line: u64) {
+        if !self.pass.pairs.is_empty() {
+            let chunk = self.pass.chunks.len().saturating_sub(1) as u32;
+            self.pass.picks.push((chunk, self.pass.row));
+        }
         for (i, b) in self.cols.iter_mut().enumerate() {
+            if self.pass.is_passed[i] {
+                continue;
+            }
             if i == c::X_SOURCE_FILE {
                 if let ColBuilder::Text(b) = b {
                     b.append_value(&self.file);
@@ -537,6 +611,15 @@ impl BatchBuilder {
                 continue;
             }
             let cell = st.cells[i];
+            // Nulls are counted and appended in runs: most columns of a provider's rows
+            // are always null.
+            if cell == Cell::Null && !matches!(b, ColBuilder::Tags(_)) {
+                self.pending_nulls[i] += 1;
+                continue;
+            }
+            if self.pending_nulls[i] > 0 {
+                b.append_nulls(std::mem::take(&mut self.pending_nulls[i]));
+            }
             match b {
                 ColBuilder::Text(b) => match cell {
                     Cell::Text(x, y) => b.append_value(&st.buf[x as usize..y as usize]),
@@ -578,11 +661,29 @@ impl BatchBuilder {
     /// Take the rows appended so far as a batch.
     pub fn finish(&mut self) -> RecordBatch {
         let capacity = self.capacity.max(self.rows);
+        for (b, n) in self.cols.iter_mut().zip(self.pending_nulls.iter_mut()) {
+            if *n > 0 {
+                b.append_nulls(std::mem::take(n));
+            }
+        }
+        let mut passed: Vec<Option<ArrayRef>> = vec![None; NCOLS];
+        for (k, &(out, _)) in self.pass.pairs.iter().enumerate() {
+            passed[out] = Some(Arc::new(self.pass.gather(k)));
+        }
+        // Later rows come from the newest source batch (or newer ones) only.
+        let last = self.pass.chunks.pop();
+        self.pass.chunks.clear();
+        self.pass.chunks.extend(last);
+        self.pass.picks.clear();
         let arrays: Vec<ArrayRef> = self
             .cols
             .iter_mut()
             .zip(COLUMNS)
-            .map(|(b, (_, kind))| -> ArrayRef {
+            .zip(passed)
+            .map(|((b, (_, kind)), passed)| -> ArrayRef {
+                if let Some(a) = passed {
+                    return a;
+                }
                 // Finishing leaves a builder without buffers; start the next batch with
                 // room for as much text as this one had, so appends never reallocate.
                 let text_bytes = match b {
@@ -613,6 +714,66 @@ impl BatchBuilder {
     }
 }
 
+impl Default for PassThrough {
+    fn default() -> Self {
+        Self {
+            pairs: Vec::new(),
+            is_passed: [false; NCOLS],
+            chunks: Vec::new(),
+            row: 0,
+            picks: Vec::new(),
+        }
+    }
+}
+
+impl PassThrough {
+    /// Output column `k` of `pairs` for the picked rows; empty text becomes null, as
+    /// [`RowStage::text`] makes it.
+    fn gather(&self, k: usize) -> StringArray {
+        let picks = &self.picks;
+        let run = picks.first().and_then(|&(chunk, row)| {
+            let n = picks.len() as u32;
+            let contiguous = picks
+                .iter()
+                .enumerate()
+                .all(|(i, &(c, r))| c == chunk && r == row + i as u32);
+            contiguous.then(|| self.chunks[chunk as usize][k].slice(row as usize, n as usize))
+        });
+        let a = run.unwrap_or_else(|| {
+            let bytes = picks
+                .iter()
+                .map(|&(c, r)| {
+                    let a = &self.chunks[c as usize][k];
+                    a.value_length(r as usize) as usize
+                })
+                .sum();
+            let mut b = StringBuilder::with_capacity(picks.len(), bytes);
+            for &(c, r) in picks {
+                let a = &self.chunks[c as usize][k];
+                if a.is_valid(r as usize) {
+                    b.append_value(a.value(r as usize));
+                } else {
+                    b.append_null();
+                }
+            }
+            b.finish()
+        });
+        null_empty(a)
+    }
+}
+
+/// `a` with empty values made null.
+fn null_empty(a: StringArray) -> StringArray {
+    let offsets = a.value_offsets();
+    let empty = |i: usize| offsets[i] == offsets[i + 1];
+    if !(0..a.len()).any(|i| empty(i) && a.is_valid(i)) {
+        return a;
+    }
+    let valid = BooleanBuffer::collect_bool(a.len(), |i| !empty(i) && a.is_valid(i));
+    let (offsets, values, _) = a.into_parts();
+    StringArray::new(offsets, values, Some(NullBuffer::new(valid)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -640,6 +801,63 @@ mod tests {
         b.push(&st, 2);
         let batch = b.finish();
         assert_eq!(batch.num_rows(), 1);
+        assert_eq!(batch.schema(), cost_row_schema());
+    }
+
+    #[test]
+    fn passed_columns_come_from_the_source_rows_pushed() {
+        let text = |b: &RecordBatch, col: usize| -> Vec<Option<String>> {
+            let a = b
+                .column(col)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap();
+            (0..a.len())
+                .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
+                .collect()
+        };
+        let mut st = RowStage::new();
+        st.text(c::BILLING_ACCOUNT_ID, "1");
+        st.text(c::BILLING_CURRENCY, "USD");
+        st.text(c::CHARGE_CATEGORY, "Usage");
+        st.text(c::PROVIDER_NAME, "AWS");
+        st.money(c::BILLED_COST, "cost", Some("1.5")).unwrap();
+        st.ts(
+            c::CHARGE_PERIOD_START,
+            "start",
+            Some("2024-03-05T10:00:00Z"),
+        )
+        .unwrap();
+        st.finish(SourceFormat::AwsCur2).unwrap();
+        let mut b = BatchBuilder::new("f.parquet", 8);
+        b.set_pass_through(vec![(c::RESOURCE_ID, 0)]);
+        b.add_source_chunk(vec![StringArray::from(vec![Some("r0"), None, Some("")])]);
+        for row in 0..3 {
+            b.set_source_row(row);
+            b.push(&st, row as u64 + 1);
+        }
+        // One run of one source batch: sliced, empty text made null.
+        let batch = b.finish();
+        assert_eq!(
+            text(&batch, c::RESOURCE_ID),
+            [Some("r0".into()), None, None]
+        );
+        assert_eq!(
+            text(&batch, c::BILLING_ACCOUNT_ID),
+            vec![Some("1".into()); 3]
+        );
+        // A skipped row and two source batches: gathered.
+        b.add_source_chunk(vec![StringArray::from(vec!["a", "b", "c"])]);
+        for row in [0, 2] {
+            b.set_source_row(row);
+            b.push(&st, 9);
+        }
+        b.add_source_chunk(vec![StringArray::from(vec!["d"])]);
+        b.set_source_row(0);
+        b.push(&st, 9);
+        let batch = b.finish();
+        let want = ["a", "c", "d"].map(|s| Some(s.to_string()));
+        assert_eq!(text(&batch, c::RESOURCE_ID), want);
         assert_eq!(batch.schema(), cost_row_schema());
     }
 

@@ -50,6 +50,13 @@ pub fn dec(
 pub trait Mapper: Send {
     fn format(&self) -> SourceFormat;
     fn map_row(&mut self, row: &dyn Fields, st: &mut RowStage) -> Result<(), CellError>;
+    /// Output text columns that are plain copies of one source column (null or empty source
+    /// text gives null), as `(output column, source column)` pairs, for a columnar source
+    /// whose source columns `is_text` are text. From then on [`map_row`](Self::map_row)
+    /// leaves those columns unset and the reader takes them whole from the source.
+    fn pass_through(&mut self, _is_text: &dyn Fn(usize) -> bool) -> Vec<(usize, usize)> {
+        Vec::new()
+    }
 }
 
 /// Sums of one currency, scaled by 10^MONEY_SCALE.
