@@ -47,7 +47,8 @@ pub(crate) struct WriteSettings {
 }
 
 impl WriteSettings {
-    pub(crate) fn properties(&self) -> Result<WriterProperties> {
+    /// Properties for files of `schema`.
+    pub(crate) fn properties(&self, schema: &SchemaRef) -> Result<WriterProperties> {
         let mut b = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(self.zstd_level)?))
             .set_max_row_group_row_count(Some(self.row_group_rows.max(1)))
@@ -57,6 +58,15 @@ impl WriteSettings {
         // Nearly unique values: a dictionary is built, overflows and is thrown away.
         for column in columns::money().into_iter().chain([columns::SOURCE_LINE]) {
             b = b.set_column_dictionary_enabled(ColumnPath::from(column), false);
+        }
+        // 16-byte decimals (money and quantities, most of the bytes written) compress no
+        // better above level 1: one month of CUR 2.0 (868 k rows) gave 6.03 MB per cost
+        // column at level 1 and at level 3, while level 3 took about twice the CPU of level 1.
+        let fast = Compression::ZSTD(ZstdLevel::try_new(self.zstd_level.min(1))?);
+        for f in schema.fields() {
+            if matches!(f.data_type(), DataType::Decimal128(_, _)) {
+                b = b.set_column_compression(ColumnPath::from(f.name().as_str()), fast);
+            }
         }
         Ok(b.build())
     }
@@ -369,7 +379,7 @@ impl IngestWriter {
         version: String,
         settings: WriteSettings,
     ) -> Result<Self> {
-        let props = settings.properties()?;
+        let props = settings.properties(&schema)?;
         Ok(Self {
             store,
             root,
