@@ -351,31 +351,35 @@ impl Mapper for AwsMapper {
         }
         let _ = k.ri_total_units;
 
-        // CUR 2.0 keeps most product attributes in the `product` map.
-        let (mut product_name, mut instance_type, mut family) = (None, None, None);
+        // CUR 2.0 keeps most product attributes in the `product` map; a flattened column
+        // wins over the map, the last non-empty map entry over earlier ones.
+        let code = g(row, k.product_code).unwrap_or("");
+        let flat_name = g(row, k.product_name);
+        let flat_type = g(row, k.instance_type);
+        let flat_family = g(row, k.product_family);
+        let mut mapped_name = false;
         if let Some(pm) = self.product_map {
             row.map_entries(pm, &mut |key, v| {
                 if v.is_empty() {
                     return;
                 }
                 match key {
-                    "product_name" => product_name = Some(v.to_string()),
-                    "instance_type" => instance_type = Some(v.to_string()),
-                    "product_family" => family = Some(v.to_string()),
+                    "product_name" if flat_name.is_none() => {
+                        st.text(c::SERVICE_NAME, v);
+                        mapped_name = true;
+                    }
+                    "instance_type" if flat_type.is_none() => st.text(c::X_INSTANCE_TYPE, v),
+                    "product_family" if flat_family.is_none() => st.text(c::X_PRODUCT_FAMILY, v),
                     _ => {}
                 }
             });
         }
-        let code = g(row, k.product_code).unwrap_or("");
         if staged(c::X_SERVICE_CODE) {
             st.text(c::X_SERVICE_CODE, code);
         }
-        st.text(
-            c::SERVICE_NAME,
-            g(row, k.product_name)
-                .or(product_name.as_deref())
-                .unwrap_or(code),
-        );
+        if !mapped_name {
+            st.text(c::SERVICE_NAME, flat_name.unwrap_or(code));
+        }
         st.text(c::SERVICE_CATEGORY, service_category(code));
         if staged(c::X_USAGE_TYPE) {
             st.opt_text(c::X_USAGE_TYPE, g(row, k.usage_type));
@@ -383,14 +387,8 @@ impl Mapper for AwsMapper {
         if staged(c::X_OPERATION) {
             st.opt_text(c::X_OPERATION, g(row, k.operation));
         }
-        st.opt_text(
-            c::X_PRODUCT_FAMILY,
-            g(row, k.product_family).or(family.as_deref()),
-        );
-        st.opt_text(
-            c::X_INSTANCE_TYPE,
-            g(row, k.instance_type).or(instance_type.as_deref()),
-        );
+        st.opt_text(c::X_PRODUCT_FAMILY, flat_family);
+        st.opt_text(c::X_INSTANCE_TYPE, flat_type);
         st.opt_text(c::REGION_ID, g(row, k.region_code).or(g(row, k.region)));
         if staged(c::REGION_NAME) {
             st.opt_text(c::REGION_NAME, g(row, k.location));
