@@ -111,6 +111,36 @@ impl DemoSpec {
             formats: Formats::ALL,
         }
     }
+
+    /// This spec as one spec per selected format, each with the rows [`generate`] gives that
+    /// format: generating them one by one writes the same files as generating this spec (so a
+    /// caller can ingest and delete each format's exports before writing the next).
+    pub fn per_format(&self) -> Vec<DemoSpec> {
+        let weights = self.formats.weights();
+        let total_w: u64 = weights.iter().sum();
+        if total_w == 0 {
+            return vec![];
+        }
+        let mut shares: Vec<u64> = weights.iter().map(|w| self.rows * w / total_w).collect();
+        let rest = self.rows - shares.iter().sum::<u64>();
+        if let Some(i) = weights.iter().position(|&w| w > 0) {
+            shares[i] += rest;
+        }
+        let single = [
+            Formats::AWS_CUR2,
+            Formats::AWS_LEGACY,
+            Formats::AZURE,
+            Formats::GCP,
+        ];
+        (0..4)
+            .filter(|&i| weights[i] > 0)
+            .map(|i| DemoSpec {
+                rows: shares[i],
+                formats: single[i],
+                ..*self
+            })
+            .collect()
+    }
 }
 
 /// The last complete month before `today`, (year, month): what `skyledger demo` passes as
@@ -284,11 +314,11 @@ pub fn generate(
     std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
     let cal = calendar::Calendar::ending(end);
     // Split the budget exactly: shares by weight, the remainder to the first selected format.
-    let mut shares: Vec<u64> = weights.iter().map(|w| spec.rows * w / total_w).collect();
-    let rest = spec.rows - shares.iter().sum::<u64>();
-    if let Some(i) = weights.iter().position(|&w| w > 0) {
-        shares[i] += rest;
-    }
+    let mut parts = spec.per_format().into_iter().map(|p| p.rows);
+    let shares: Vec<u64> = weights
+        .iter()
+        .map(|&w| if w > 0 { parts.next().unwrap_or(0) } else { 0 })
+        .collect();
     let mut p = Progress {
         f: progress,
         base: 0,
@@ -348,6 +378,30 @@ pub fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn per_format_specs_split_the_rows_as_generate_does() {
+        let spec = DemoSpec {
+            rows: 1_000_003,
+            ..DemoSpec::new(7, (2026, 10))
+        };
+        let parts = spec.per_format();
+        let rows: Vec<u64> = parts.iter().map(|p| p.rows).collect();
+        // 35 : 25 : 25 : 15, the remainder to the first.
+        assert_eq!(rows, vec![350_003, 250_000, 250_000, 150_000]);
+        assert_eq!(rows.iter().sum::<u64>(), spec.rows);
+        assert_eq!(parts[2].formats, Formats::AZURE);
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.seed == 7 && p.end_month == (2026, 10))
+        );
+        let none = DemoSpec {
+            formats: Formats::NONE,
+            ..spec
+        };
+        assert!(none.per_format().is_empty());
+    }
 
     #[test]
     fn last_complete_month_is_the_previous_one() {

@@ -1,7 +1,7 @@
 //! `skyledger demo`: realistic exports through the real readers, then the API served with a
 //! printed token and a demo administrator.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use skyledger_auth::tokens::{TokenGrant, issue_access_token};
@@ -24,6 +24,11 @@ pub struct DemoArgs {
     /// Generate and ingest, print the token, but do not serve.
     #[arg(long)]
     pub no_serve: bool,
+    /// Keep the generated exports in DATA_DIR/demo-exports (by default each cloud's exports
+    /// are deleted once ingested, so that disk use stays bounded by one cloud's exports and
+    /// the cost store, whatever `--rows`).
+    #[arg(long)]
+    pub keep_exports: bool,
 }
 
 pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
@@ -38,50 +43,72 @@ pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
         args.rows,
         exports.display()
     );
-    let started = std::time::Instant::now();
-    let generated = {
-        let exports = exports.clone();
-        tokio::task::spawn_blocking(move || {
-            if exports.exists() {
-                std::fs::remove_dir_all(&exports)?;
-            }
-            std::fs::create_dir_all(&exports)?;
-            skyledger_demo::generate(&spec, &exports, &|_| {}).map_err(anyhow::Error::from)
-        })
-        .await??
-    };
-    eprintln!(
-        "generated {} files ({} rows) in {:.1} s; {} injected anomalies listed in {}",
-        generated.files.len(),
-        generated.rows(),
-        started.elapsed().as_secs_f64(),
-        generated.anomalies.len(),
-        generated.anomalies_path.display()
-    );
-    // Azure's actual and amortized exports of each month are paired by the ingest into one
-    // period holding both views.
-    let paths: Vec<PathBuf> = generated.files.iter().map(|f| f.path.clone()).collect();
+    if exports.exists() {
+        std::fs::remove_dir_all(&exports)
+            .with_context(|| format!("removing {}", exports.display()))?;
+    }
     let meta = ctx.meta().await?;
     let ledger = ctx.ledger().await?;
     let org = ctx.org(&meta).await?;
-    let ingest_args = IngestArgs {
-        paths,
-        account_name: None,
-        format: None,
-        skip_bad_rows: false,
-        force: true,
-        json: false,
-    };
-    let started = std::time::Instant::now();
-    let summaries = ingest_all(&meta, &ledger, &org, &ingest_args, false).await?;
-    let seconds = started.elapsed().as_secs_f64();
-    let rows: u64 = summaries.iter().map(|s| s.rows).sum();
+    // One cloud's exports at a time: generated, ingested through the real readers, then deleted
+    // (unless kept). The files are those one `generate` of the whole spec would write.
+    let (mut generate_s, mut ingest_s) = (0.0, 0.0);
+    let (mut files, mut rows, mut anomalies) = (0, 0u64, vec![]);
+    let mut summaries = vec![];
+    for part in spec.per_format() {
+        let started = std::time::Instant::now();
+        let generated = {
+            let exports = exports.clone();
+            tokio::task::spawn_blocking(move || {
+                skyledger_demo::generate(&part, &exports, &|_| {}).map_err(anyhow::Error::from)
+            })
+            .await??
+        };
+        generate_s += started.elapsed().as_secs_f64();
+        files += generated.files.len();
+        anomalies.extend(generated.anomalies.iter().cloned());
+        // Azure's actual and amortized exports of each month are paired by the ingest into one
+        // period holding both views.
+        let ingest_args = IngestArgs {
+            paths: generated.files.iter().map(|f| f.path.clone()).collect(),
+            account_name: None,
+            format: None,
+            skip_bad_rows: false,
+            force: true,
+            json: false,
+        };
+        let started = std::time::Instant::now();
+        let done = ingest_all(&meta, &ledger, &org, &ingest_args, false).await?;
+        ingest_s += started.elapsed().as_secs_f64();
+        rows += done.iter().map(|s| s.rows).sum::<u64>();
+        summaries.extend(done);
+        if !args.keep_exports {
+            for dir in export_folders(&exports, &generated) {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("removing {}", dir.display()))?;
+            }
+        }
+    }
+    let anomalies_path = exports.join("demo-anomalies.json");
+    std::fs::create_dir_all(&exports)?;
+    std::fs::write(&anomalies_path, serde_json::to_vec_pretty(&anomalies)?)
+        .with_context(|| format!("writing {}", anomalies_path.display()))?;
     eprintln!(
-        "ingested {rows} rows from {} files in {seconds:.1} s",
+        "generated {files} files in {generate_s:.1} s; {} injected anomalies listed in {}{}",
+        anomalies.len(),
+        anomalies_path.display(),
+        if args.keep_exports {
+            ""
+        } else {
+            " (exports deleted once ingested; --keep-exports keeps them)"
+        }
+    );
+    eprintln!(
+        "ingested {rows} rows from {} files in {ingest_s:.1} s",
         summaries.len()
     );
     if let Some(last) = summaries.last() {
-        print_summary(last, seconds / summaries.len() as f64);
+        print_summary(last, ingest_s / summaries.len() as f64);
     }
     for account in meta.cost_accounts(&org).await? {
         println!(
@@ -126,4 +153,19 @@ pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     super::serve::serve(ctx, Some(args.listen)).await
+}
+
+/// The top folders under `exports` that hold a generation's files.
+fn export_folders(exports: &Path, generated: &skyledger_demo::DemoOutput) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = generated
+        .files
+        .iter()
+        .filter_map(|f| f.path.strip_prefix(exports).ok())
+        .filter_map(|rel| rel.components().next())
+        .map(|c| exports.join(c))
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }

@@ -221,6 +221,12 @@ fn demo_generates_ingests_and_prints_a_working_token() {
         .to_string();
     assert!(token.starts_with("1000."));
     assert!(stdout.contains("sign-in:"));
+    // Each cloud's exports were deleted once ingested; the anomaly list stays.
+    let left: Vec<String> = std::fs::read_dir(dir.path().join("demo-exports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(left, vec!["demo-anomalies.json".to_string()]);
     let out = run(skyledger(dir.path()).args(["accounts", "list", "--json"]));
     let accounts: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
