@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::response::Response;
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
@@ -552,47 +552,52 @@ fn created(ms: i64) -> String {
         .map_or_else(String::new, |t| t.format("%d-%b-%Y %H:%M").to_string())
 }
 
-/// The scope of a `sol_reports/*` request: the report's cost account and rule, narrowed by the
-/// request (`bu_type` 1 when given).
-async fn report_scope(state: &AppState, org: &str, req: &CostCenterRequest) -> ApiResult<Scope> {
-    Ok(
-        reports::resolve_report(state, org, req, DefaultDays::RecentMonths)
-            .await?
-            .0,
-    )
+/// A `sol_reports/*` request, resolved: the report's cost account and rule narrowed by the
+/// request (`bu_type` 1 when given), with the request and the caller's organisation.
+struct InReport {
+    state: AppState,
+    org: String,
+    req: CostCenterRequest,
+    scope: Scope,
+}
+
+impl FromRequest<AppState> for InReport {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let caller = request
+            .extensions()
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("no authenticated caller".into()))?;
+        let Input(req) = Input::<CostCenterRequest>::from_request(request, state).await?;
+        let (scope, _) =
+            reports::resolve_report(state, &caller.org_id, &req, DefaultDays::RecentMonths).await?;
+        Ok(InReport {
+            state: state.clone(),
+            org: caller.org_id,
+            req,
+            scope,
+        })
+    }
 }
 
 /// Cost per service, instance type and zone within the report.
-async fn cost_by_instance(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let scope = report_scope(&state, &caller.org_id, &req).await?;
-    Ok(ok(json!({"return_data": instance_costs(&scope).await?})))
+async fn cost_by_instance(r: InReport) -> ApiResult<Response> {
+    Ok(ok(json!({"return_data": instance_costs(&r.scope).await?})))
 }
 
 /// The report's resources with their cost, optionally within one group of a
 /// `group_by_property` answer (`property` with `group_by_type`).
-async fn resource_count(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let org = &caller.org_id;
-    let mut scope = report_scope(&state, org, &req).await?;
-    scope.drill_down(&state, org, &req.cost).await?;
-    Ok(ok(resource_page(&scope, &req.cost).await?))
+async fn resource_count(mut r: InReport) -> ApiResult<Response> {
+    r.scope.drill_down(&r.state, &r.org, &r.req.cost).await?;
+    Ok(ok(resource_page(&r.scope, &r.req.cost).await?))
 }
 
 /// Cost per billing account (subscription, project, linked account) within the report:
 /// `[[name, cost]]`, largest first.
-async fn accounts_splitup(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let scope = report_scope(&state, &caller.org_id, &req).await?;
+async fn accounts_splitup(r: InReport) -> ApiResult<Response> {
+    let scope = &r.scope;
     let mut q = scope.query();
     q.group_by = vec![Dimension::BillingAccount];
     q.order = Order::CostDescending;
@@ -601,10 +606,10 @@ async fn accounts_splitup(
         .await?
         .rows
         .iter()
-        .map(|r| {
+        .map(|row| {
             json!([
-                group_name(&scope, &Dimension::BillingAccount, &r.keys[0]),
-                money(r.cost)
+                group_name(scope, &Dimension::BillingAccount, &row.keys[0]),
+                money(row.cost)
             ])
         })
         .collect();
@@ -612,70 +617,46 @@ async fn accounts_splitup(
 }
 
 /// The numbered widget lists (regions, services, usage components, charge categories).
-async fn common_widget_api(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let scope = report_scope(&state, &caller.org_id, &req).await?;
-    Ok(ok(json!({"return_data": numbered_widgets(&scope).await?})))
-}
-
-/// The report's costliest resources.
-async fn cost_by_resource(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let scope = report_scope(&state, &caller.org_id, &req).await?;
-    Ok(ok(json!({"return_data": top_resources(&scope).await?})))
-}
-
-/// Cost per service over time within the report.
-async fn trend_box(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let scope = report_scope(&state, &caller.org_id, &req).await?;
-    Ok(ok(trend_values(&scope, req.cost.period).await?))
-}
-
-/// The accounts spend panel over the report.
-async fn spend_analysis_panel(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let scope = report_scope(&state, &caller.org_id, &req).await?;
-    Ok(ok(json!({"return_data": spend_panel(&scope).await?})))
-}
-
-/// The report's resources with their monthly split.
-async fn resource_pagination(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let org = &caller.org_id;
-    let mut scope = report_scope(&state, org, &req).await?;
-    if req.cost.group_by_type.is_some() {
-        scope.drill_down(&state, org, &req.cost).await?;
-    }
+async fn common_widget_api(r: InReport) -> ApiResult<Response> {
     Ok(ok(
-        resource_monthly_split(&state, org, &scope, &req.cost).await?
+        json!({"return_data": numbered_widgets(&r.scope).await?}),
     ))
 }
 
+/// The report's costliest resources.
+async fn cost_by_resource(r: InReport) -> ApiResult<Response> {
+    Ok(ok(json!({"return_data": top_resources(&r.scope).await?})))
+}
+
+/// Cost per service over time within the report.
+async fn trend_box(r: InReport) -> ApiResult<Response> {
+    Ok(ok(trend_values(&r.scope, r.req.cost.period).await?))
+}
+
+/// The accounts spend panel over the report.
+async fn spend_analysis_panel(r: InReport) -> ApiResult<Response> {
+    Ok(ok(json!({"return_data": spend_panel(&r.scope).await?})))
+}
+
+/// The report's resources with their monthly split, optionally within one group.
+async fn resource_pagination(mut r: InReport) -> ApiResult<Response> {
+    if r.req.cost.group_by_type.is_some() {
+        r.scope.drill_down(&r.state, &r.org, &r.req.cost).await?;
+    }
+    Ok(ok(resource_monthly_split(
+        &r.state,
+        &r.org,
+        &r.scope,
+        &r.req.cost,
+    )
+    .await?))
+}
+
 /// Cost per group over time within the report.
-async fn group_by_property(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(req): Input<CostCenterRequest>,
-) -> ApiResult<Response> {
-    let org = &caller.org_id;
-    let scope = report_scope(&state, org, &req).await?;
-    Ok(ok(group_trends(&state, org, &scope, &req.cost).await?))
+async fn group_by_property(r: InReport) -> ApiResult<Response> {
+    Ok(ok(
+        group_trends(&r.state, &r.org, &r.scope, &r.req.cost).await?
+    ))
 }
 
 #[derive(Debug, Deserialize)]
