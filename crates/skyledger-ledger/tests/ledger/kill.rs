@@ -152,6 +152,7 @@ async fn kill_9_during_ingest_keeps_the_store_consistent() {
         assert_eq!(current.len(), 1);
         if t == old {
             assert_eq!(current[0].version, base.version);
+            assert!(!finished, "the child ran to completion but its period is not served");
         } else {
             assert_eq!(t, new, "after kill at {threshold:?} parts");
             committed += 1;
@@ -177,10 +178,9 @@ async fn kill_9_during_ingest_keeps_the_store_consistent() {
         killed_mid_write >= 4,
         "too few kills landed mid-write ({killed_mid_write})"
     );
-    assert_eq!(
-        committed, 1,
-        "the last child runs to completion and commits"
-    );
+    // The last child runs to completion and commits; a child killed once all its parts were
+    // written may have committed just before the signal (a whole period either way).
+    assert!(committed >= 1, "no child committed");
 
     // After all the kills, only committed versions remain on disk.
     let mut o = options();
