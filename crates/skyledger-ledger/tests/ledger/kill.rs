@@ -152,7 +152,10 @@ async fn kill_9_during_ingest_keeps_the_store_consistent() {
         assert_eq!(current.len(), 1);
         if t == old {
             assert_eq!(current[0].version, base.version);
-            assert!(!finished, "the child ran to completion but its period is not served");
+            assert!(
+                !finished,
+                "the child ran to completion but its period is not served"
+            );
         } else {
             assert_eq!(t, new, "after kill at {threshold:?} parts");
             committed += 1;
