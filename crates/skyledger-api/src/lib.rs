@@ -50,6 +50,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The cost store, when this server has one open (`/readyz` checks it).
     pub cost_store: Option<Arc<skyledger_ledger::Ledger>>,
+    /// Per organisation, the cost store's period versions when its solution reports were last
+    /// looked for: unchanged data is not scanned again.
+    pub(crate) report_scans: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::default()),
             cost_store: None,
+            report_scans: Arc::default(),
         }
     }
 

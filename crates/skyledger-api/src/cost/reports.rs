@@ -139,11 +139,32 @@ fn reports_of(keys: &[Option<String>]) -> Vec<FoundReport> {
 }
 
 /// Finds the solution reports of every cost account of the organisation in its billing data
-/// (all days), stores the new ones and returns all of them. One pass over the line items.
+/// (all days), stores the new ones and returns all of them. One pass over the line items, only
+/// when the organisation's periods changed since the last pass (an ingest, a restatement).
 pub(crate) async fn discover(state: &AppState, org_id: &str) -> ApiResult<Vec<SolutionReport>> {
     let ledger = ledger(state)?;
     let accounts = state.meta.cost_accounts(org_id).await?;
     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+    let mut versions: Vec<String> = ledger
+        .periods()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .into_iter()
+        .filter(|p| ids.iter().any(|id| id == p.cost_account_id.as_str()))
+        .map(|p| format!("{}/{}", p.cost_account_id.as_str(), p.version))
+        .collect();
+    versions.sort();
+    let signature = versions.join(",");
+    let scanned = |state: &AppState| {
+        state
+            .report_scans
+            .lock()
+            .map(|m| m.get(org_id) == Some(&signature))
+            .unwrap_or(false)
+    };
+    if scanned(state) {
+        return Ok(state.meta.solution_reports(org_id).await?);
+    }
     let Some((first, last)) = data_days(&ledger, &ids).await? else {
         return Ok(state.meta.solution_reports(org_id).await?);
     };
@@ -180,7 +201,11 @@ pub(crate) async fn discover(state: &AppState, org_id: &str) -> ApiResult<Vec<So
             ))
         })
         .collect();
-    Ok(state.meta.save_solution_reports(org_id, &found).await?)
+    let saved = state.meta.save_solution_reports(org_id, &found).await?;
+    if let Ok(mut m) = state.report_scans.lock() {
+        m.insert(org_id.to_string(), signature);
+    }
+    Ok(saved)
 }
 
 /// What a solution-report request covers: a report by id, or a whole cost account by its id

@@ -482,3 +482,41 @@ async fn bad_report_requests_are_refused_and_other_organisations_see_nothing() {
     let (status, json, _) = c.app.send(request).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{json}");
 }
+
+#[tokio::test]
+async fn newly_ingested_data_brings_its_reports() {
+    let c = cost_app().await;
+    let before = c.get("/cs/api/cost/solution_reports_meta").await;
+    let accounts = |meta: &Value| -> BTreeSet<String> {
+        meta["nav_data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|n| n["subitems"].as_array().unwrap().iter())
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(before, c.get("/cs/api/cost/solution_reports_meta").await);
+    // A new delivery (the CUR 2.0 sample, a new cost account): the next listing has its reports.
+    let summary = skyledger_core::ingestion::ingest(
+        &c.app.state.meta,
+        c.app.state.cost_store.as_ref().unwrap(),
+        &skyledger_core::ingestion::IngestRequest {
+            org_id: c.app.org_id.clone(),
+            path: fixture("aws/cur2-data-export-sample.snappy.parquet"),
+            account_name: Some("CUR 2.0 sample".into()),
+            format: None,
+            skip_bad_rows: false,
+            force: false,
+        },
+        std::sync::Arc::new(|_| {}),
+    )
+    .await
+    .unwrap();
+    let after = c.get("/cs/api/cost/solution_reports_meta").await;
+    let new: BTreeSet<String> = accounts(&after)
+        .difference(&accounts(&before))
+        .cloned()
+        .collect();
+    assert_eq!(new, BTreeSet::from([summary.cost_account_id]));
+}
