@@ -18,7 +18,9 @@ use skyledger_types::Operation::{Create, Read};
 
 use super::account_management::{all_accounts, month_start, same_days_before};
 use super::analytics::{group_name, spend_panel, splitup, trend_values, widget_sums};
-use super::summary_report::{available_range, cloud_label, cost_per_cloud, discounts_per_cloud};
+use super::summary_report::{
+    cloud_available_range, cloud_label, cost_per_cloud, discounts_per_cloud,
+};
 use crate::AppState;
 use crate::cost::format::{key, money, percent_change, stamp};
 use crate::cost::request::{IdText, granularity};
@@ -912,24 +914,6 @@ async fn checks_status(
             "missing field type: 1 budget checks, 2 anomaly checks".into(),
         )),
     }
-}
-
-/// The first and last charge start of the organisation's data; empty strings when there is
-/// none.
-async fn cloud_available_range(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Input(_none): Input<crate::input::NoInput>,
-) -> ApiResult<Response> {
-    let ids: Vec<String> = state
-        .meta
-        .cost_accounts(&caller.org_id)
-        .await?
-        .into_iter()
-        .map(|a| a.id)
-        .collect();
-    let (min_date, max_date) = available_range(&state, &ids).await?;
-    Ok(ok(json!({"max_date": max_date, "min_date": min_date})))
 }
 
 /// `{cloud: {kind: cost}}`: credits (FOCUS ChargeCategory `Credit`) and discount line items

@@ -251,8 +251,8 @@ fn stamp_us(us: i64) -> String {
 }
 
 /// The first and last charge start of the organisation's data; empty strings when there is
-/// none.
-async fn cloud_available_range(
+/// none (also the custom-report widget's answer).
+pub(crate) async fn cloud_available_range(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Input(_none): Input<crate::input::NoInput>,
