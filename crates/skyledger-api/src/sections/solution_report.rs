@@ -424,6 +424,12 @@ async fn report_cards(
     chosen: &[&SolutionReport],
 ) -> ApiResult<Map<String, Value>> {
     let mut cards = Map::new();
+    let found: Vec<&FoundReport> = chosen.iter().map(|r| &r.found).collect();
+    let tags_of: BTreeMap<&str, Vec<skyledger_meta::tags::Tag>> = chosen
+        .iter()
+        .map(|r| r.id.as_str())
+        .zip(rule_tags(state, org, &found).await?)
+        .collect();
     let mut accounts: Vec<&str> = chosen
         .iter()
         .map(|r| r.found.cost_account_id.as_str())
@@ -492,7 +498,7 @@ async fn report_cards(
                 .iter()
                 .map(|(m, c)| json!([stamp(*m), money(*c)]))
                 .collect();
-            let tags = rule_tags(state, org, &r.found).await?;
+            let tags = &tags_of[r.id.as_str()];
             let tag_values: Map<String, Value> = tags
                 .iter()
                 .map(|t| {
@@ -532,18 +538,36 @@ async fn report_cards(
     Ok(cards)
 }
 
-/// The property tags of a report's rule, with their ids.
+/// The property tags of each report's rule, with their ids: one lookup per property kind
+/// whatever the number of reports.
 async fn rule_tags(
     state: &AppState,
     org: &str,
-    report: &FoundReport,
-) -> ApiResult<Vec<skyledger_meta::tags::Tag>> {
-    let mut out = vec![];
-    for (variation, value) in reports::rule(report) {
-        let key = property_key(variation).unwrap_or_default().to_string();
-        out.extend(state.meta.tag_ids(org, variation, &[(key, value)]).await?);
+    reports: &[&FoundReport],
+) -> ApiResult<Vec<Vec<skyledger_meta::tags::Tag>>> {
+    let rules: Vec<Vec<(i64, String)>> = reports.iter().map(|r| reports::rule(r)).collect();
+    let mut pairs: BTreeMap<i64, Vec<(String, String)>> = BTreeMap::new();
+    for (variation, value) in rules.iter().flatten() {
+        let key = property_key(*variation).unwrap_or_default().to_string();
+        pairs
+            .entry(*variation)
+            .or_default()
+            .push((key, value.clone()));
     }
-    Ok(out)
+    let mut ids: BTreeMap<(i64, String), skyledger_meta::tags::Tag> = BTreeMap::new();
+    for (variation, pairs) in pairs {
+        for t in state.meta.tag_ids(org, variation, &pairs).await? {
+            ids.insert((variation, t.value.clone()), t);
+        }
+    }
+    Ok(rules
+        .into_iter()
+        .map(|rule| {
+            rule.into_iter()
+                .filter_map(|key| ids.get(&key).cloned())
+                .collect()
+        })
+        .collect())
 }
 
 /// A creation time as the listing shows it: `18-Aug-2025 23:36` (UTC).
@@ -709,7 +733,10 @@ async fn cc_spend_analysis(
     let account = &scope.accounts[0].account;
     let (tags, name) = match &report {
         Some(r) => (
-            rule_tags(&state, org, &r.found).await?,
+            rule_tags(&state, org, &[&r.found])
+                .await?
+                .pop()
+                .unwrap_or_default(),
             r.found.name.clone(),
         ),
         None => (vec![], account.name.clone()),
