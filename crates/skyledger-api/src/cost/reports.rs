@@ -12,7 +12,7 @@ use skyledger_meta::tags::{
 
 use super::Scope;
 use super::request::{AccountRef, IdText};
-use super::scope::{CostCenterRequest, DefaultDays, data_days, ledger};
+use super::scope::{CostCenterRequest, DefaultDays, days_of, ledger, span_of};
 use crate::AppState;
 use crate::envelope::{ApiError, ApiResult};
 
@@ -145,11 +145,12 @@ pub(crate) async fn discover(state: &AppState, org_id: &str) -> ApiResult<Vec<So
     let ledger = ledger(state)?;
     let accounts = state.meta.cost_accounts(org_id).await?;
     let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-    let mut versions: Vec<String> = ledger
+    let periods = ledger
         .periods()
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .into_iter()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut versions: Vec<String> = periods
+        .iter()
         .filter(|p| ids.iter().any(|id| id == p.cost_account_id.as_str()))
         .map(|p| format!("{}/{}", p.cost_account_id.as_str(), p.version))
         .collect();
@@ -165,7 +166,7 @@ pub(crate) async fn discover(state: &AppState, org_id: &str) -> ApiResult<Vec<So
     if scanned(state) {
         return Ok(state.meta.solution_reports(org_id).await?);
     }
-    let Some((first, last)) = data_days(&ledger, &ids).await? else {
+    let Some((first, last)) = days_of(span_of(&periods, &ids)) else {
         return Ok(state.meta.solution_reports(org_id).await?);
     };
     let range = DateRange::new(first, last).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -173,6 +173,14 @@ pub(crate) async fn data_span(
         .periods()
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(span_of(&periods, cost_accounts))
+}
+
+/// [`data_span`] over periods already read.
+pub(crate) fn span_of(
+    periods: &[skyledger_ledger::PeriodInfo],
+    cost_accounts: &[String],
+) -> Option<(i64, i64)> {
     let mine: Vec<_> = periods
         .iter()
         .filter(|p| {
@@ -183,7 +191,7 @@ pub(crate) async fn data_span(
         .collect();
     let min = mine.iter().filter_map(|p| p.charge_start_min_us).min();
     let max = mine.iter().filter_map(|p| p.charge_start_max_us).max();
-    Ok(min.zip(max))
+    min.zip(max)
 }
 
 /// The first and last day with data of some cost accounts (None: no data).
@@ -191,10 +199,13 @@ pub(crate) async fn data_days(
     ledger: &Ledger,
     cost_accounts: &[String],
 ) -> ApiResult<Option<(NaiveDate, NaiveDate)>> {
+    Ok(days_of(data_span(ledger, cost_accounts).await?))
+}
+
+/// The UTC days of a span of charge starts.
+pub(crate) fn days_of(span: Option<(i64, i64)>) -> Option<(NaiveDate, NaiveDate)> {
     let day = |us: i64| DateTime::<Utc>::from_timestamp_micros(us).map(|t| t.date_naive());
-    Ok(data_span(ledger, cost_accounts)
-        .await?
-        .and_then(|(lo, hi)| day(lo).zip(day(hi))))
+    span.and_then(|(lo, hi)| day(lo).zip(day(hi)))
 }
 
 /// The cost accounts a request names (all of the organisation's when it names none); unknown
