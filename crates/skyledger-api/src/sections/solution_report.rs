@@ -377,7 +377,9 @@ async fn sol_reports(
         chosen = all.iter().collect();
     }
     chosen.retain(|r| types.is_empty() || types.contains(&r.found.report_type));
-    chosen.dedup_by(|a, b| a.id == b.id);
+    // A report named both by id and through its cost account is listed once.
+    let mut seen = std::collections::HashSet::new();
+    chosen.retain(|r| seen.insert(r.id.as_str()));
     let cards = report_cards(&state, org, &chosen).await?;
     Ok(ok(json!({"all_accounts": cards})))
 }
