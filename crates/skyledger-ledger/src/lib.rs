@@ -639,7 +639,10 @@ impl Ledger {
             }
         }
         if let Some(dir) = &self.local_dir {
-            remove_empty_dirs(&dir.join("cost"));
+            let cutoff = std::time::SystemTime::now()
+                .checked_sub(self.opts.gc_grace)
+                .unwrap_or(std::time::UNIX_EPOCH);
+            sweep_local_dirs(&dir.join("cost"), cutoff, &mut report);
         }
         if report.deleted_files > 0 {
             tracing::info!(
@@ -675,18 +678,44 @@ fn first_row_of(batch: &RecordBatch, period: BillingPeriod) -> Result<usize> {
         .unwrap_or(0))
 }
 
-/// Removes empty directories below `dir` (local stores; object stores have no directories).
-fn remove_empty_dirs(dir: &std::path::Path) -> bool {
+/// Staging file of an interrupted local write (`part-….parquet#<digits>`): object_store writes
+/// there and renames on completion, and its listings never show such files, so a process killed
+/// mid-write leaves one that only this sweep can see.
+fn is_staging_file(name: &str) -> bool {
+    name.split_once('#')
+        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Below `dir` (local stores; object stores have no directories): deletes staging files last
+/// modified before `cutoff` and removes the directories left empty. Returns whether `dir` is gone.
+fn sweep_local_dirs(
+    dir: &std::path::Path,
+    cutoff: std::time::SystemTime,
+    report: &mut GcReport,
+) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
     let mut empty = true;
     for e in entries.flatten() {
         let p = e.path();
-        if p.is_dir() {
-            if !remove_empty_dirs(&p) {
+        let Ok(meta) = e.metadata() else {
+            empty = false;
+            continue;
+        };
+        if meta.is_dir() {
+            if !sweep_local_dirs(&p, cutoff, report) {
                 empty = false;
             }
+            continue;
+        }
+        let stale = meta.modified().is_ok_and(|m| m <= cutoff);
+        if stale
+            && is_staging_file(&e.file_name().to_string_lossy())
+            && std::fs::remove_file(&p).is_ok()
+        {
+            report.deleted_files += 1;
+            report.deleted_bytes += meta.len();
         } else {
             empty = false;
         }

@@ -169,6 +169,12 @@ async fn kill_9_during_ingest_keeps_the_store_consistent() {
         }
         bases.insert(current[0].version.clone());
         assert_eq!(part_files(dir.path(), &bases), 0, "orphans collected");
+        // Including the staging file of a part the kill interrupted: no other version is left.
+        let stray: Vec<_> = version_dirs(dir.path())
+            .difference(&bases)
+            .cloned()
+            .collect();
+        assert!(stray.is_empty(), "uncommitted versions left: {stray:?}");
         let fresh = Ledger::open(dir.path().to_str().unwrap(), opts.clone())
             .await
             .unwrap();

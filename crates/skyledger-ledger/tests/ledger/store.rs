@@ -85,6 +85,52 @@ async fn replacing_a_period_swaps_all_its_rows() {
     );
 }
 
+/// A process killed mid-write leaves object_store's staging file (`part-….parquet#<n>`) that
+/// store listings never show; GC removes it (after the grace period) with its directory.
+#[tokio::test]
+async fn staging_files_of_an_interrupted_write_are_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = open(dir.path()).await;
+    let schema = ledger.schema().clone();
+    let v1 = rows(5, 1_000, date("2025-05-01"), 31);
+    let c1 = ledger
+        .replace_period(
+            "acc1",
+            period("2025-05"),
+            batches_of(batches(&schema, &v1, 500)),
+        )
+        .await
+        .unwrap();
+    let period_dir = dir
+        .path()
+        .join("cost/cost_account=acc1/billing_period=2025-05");
+    let orphan = period_dir.join("20250101T000000.000Z-deadbeef");
+    std::fs::create_dir_all(&orphan).unwrap();
+    std::fs::write(orphan.join("part-00000.parquet#3"), b"half a parquet file").unwrap();
+    let kept = files_under(&dir.path().join("cost"));
+
+    // Within the grace period an in-flight write is left alone.
+    let mut patient = options();
+    patient.gc_grace = std::time::Duration::from_secs(3600);
+    let l = skyledger_ledger::Ledger::open(dir.path().to_str().unwrap(), patient)
+        .await
+        .unwrap();
+    assert_eq!(l.gc().await.unwrap().deleted_files, 0);
+    assert_eq!(files_under(&dir.path().join("cost")), kept);
+
+    let report = ledger.gc().await.unwrap();
+    assert_eq!(report.deleted_files, 1);
+    assert_eq!(report.deleted_bytes, 19);
+    assert!(!orphan.exists(), "the emptied version directory is removed");
+    let left = files_under(&dir.path().join("cost"));
+    assert!(!left.is_empty());
+    assert!(left.iter().all(|f| f.contains(&c1.version)), "{left:?}");
+    assert_eq!(
+        total(&ledger, "2025-05-01", "2025-05-31").await,
+        sums(&v1, |_| Some(())).remove(&()).unwrap()
+    );
+}
+
 #[tokio::test]
 async fn a_failing_source_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
