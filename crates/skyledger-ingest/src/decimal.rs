@@ -99,6 +99,30 @@ fn parse_short(b: &[u8], scale: u32) -> Option<Result<i128, String>> {
     Some(Ok(if negative { -v } else { v }))
 }
 
+/// The exact decimal of a float as its shortest round-trip text reads (what Arrow's cast to
+/// text and AWS's own CSV write), scaled by `10^scale`.
+///
+/// Most money floats have at most ten decimals; for them the integer `n = round(v·10¹⁰)`
+/// is found with two float operations and no text: when `|n| < 2⁵¹` and `n / 10¹⁰` is `v`
+/// again, the decimal `n·10⁻¹⁰` round-trips, and since the floats reading as `v` span less
+/// than `10⁻¹⁰` there, it is the only such decimal on that grid, so the shortest text (whose
+/// digits, no more than `n`'s, lie on the same grid) is `n·10⁻¹⁰` too. Anything else goes
+/// through the text.
+pub fn float_scaled(v: f64, scale: u32) -> Result<i128, String> {
+    const GRID: u32 = 10;
+    const GRID_F: f64 = 1e10;
+    const MAX: f64 = (1u64 << 51) as f64;
+    if scale >= GRID {
+        let n = (v * GRID_F).round();
+        if n.abs() < MAX && n / GRID_F == v {
+            let n = n as i128;
+            return Ok(n * POW10[(scale - GRID) as usize]);
+        }
+    }
+    let mut b = ryu::Buffer::new();
+    parse_scaled(b.format(v), scale)
+}
+
 fn parse_general(text: &str, scale: u32) -> Result<i128, String> {
     let s = text.trim();
     let bytes = s.as_bytes();
@@ -259,6 +283,56 @@ pub fn format_scaled(v: i128, scale: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// The shortcut of `float_scaled` gives what the shortest text gives, for decimals of
+    /// every length and magnitude and for arbitrary bit patterns.
+    #[test]
+    fn floats_convert_like_their_shortest_text() {
+        let via_text = |v: f64, scale: u32| parse_scaled(ryu::Buffer::new().format(v), scale);
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut checked = 0;
+        for _ in 0..400_000 {
+            let r = next();
+            // A decimal with 0..=14 fractional digits and up to 16 significant digits.
+            let frac = (r % 15) as i32;
+            let digits = (next() % 10u64.pow(1 + (r >> 8) as u32 % 16)) as f64;
+            let sign = if r & 1 << 20 == 0 { 1.0 } else { -1.0 };
+            let v = sign * digits / 10f64.powi(frac);
+            let bits = f64::from_bits(next());
+            for x in [v, bits] {
+                if !x.is_finite() {
+                    continue;
+                }
+                for scale in [10, 18, 24] {
+                    let want = via_text(x, scale);
+                    if want.is_ok() {
+                        assert_eq!(float_scaled(x, scale), want, "{x:e} at scale {scale}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        for x in [
+            0.0,
+            -0.0,
+            1e-10,
+            5e-11,
+            0.1 + 0.2,
+            1234567.0123456789,
+            2.5e5,
+            -7.25e-3,
+        ] {
+            assert_eq!(float_scaled(x, 24), via_text(x, 24), "{x:e}");
+        }
+        assert!(float_scaled(f64::NAN, 24).is_err());
+        assert!(checked > 1_000_000);
+    }
     use super::*;
 
     #[test]

@@ -17,7 +17,7 @@ use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchR
 use skyledger_types::cost_row::SourceFormat;
 
 use crate::BatchReader;
-use crate::decimal::{parse_scaled, rescale};
+use crate::decimal::{float_scaled, parse_scaled, rescale};
 use crate::error::IngestError;
 use crate::header::Header;
 use crate::source::{Fields, ReadStats, RowSink};
@@ -280,8 +280,7 @@ impl Fields for PqFields<'_> {
                 match last.get() {
                     Some((b, s, out)) if b == bits && s == scale => Ok(out),
                     _ => {
-                        let mut b = ryu::Buffer::new();
-                        let out = parse_scaled(b.format(v), scale);
+                        let out = float_scaled(v, scale);
                         if let Ok(out) = out {
                             last.set(Some((bits, scale, out)));
                         }

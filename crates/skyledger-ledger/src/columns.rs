@@ -6,7 +6,29 @@ pub use skyledger_types::cost_row::{
     TAGS, X_COST_ACCOUNT_ID as COST_ACCOUNT_ID, X_INSTANCE_TYPE as INSTANCE_TYPE,
     X_SOURCE_LINE as SOURCE_LINE, X_USAGE_TYPE as USAGE_TYPE,
 };
-use skyledger_types::cost_row::{CostType, LIST_COST};
+use skyledger_types::cost_row::{
+    BILLING_PERIOD_END, CHARGE_PERIOD_END, CostType, LIST_COST, X_OPERATION, X_RESOURCE_GROUP,
+};
+
+/// Columns the query filters name (`query::filter`), and the period bounds: the only ones
+/// whose row-group minimum and maximum can prune a read, so the only ones written with
+/// statistics (comparing every 16-byte decimal and long text for nothing cost ingest time).
+pub const PRUNING: [&str; 14] = [
+    CHARGE_PERIOD_START,
+    CHARGE_PERIOD_END,
+    BILLING_PERIOD_START,
+    BILLING_PERIOD_END,
+    COST_ACCOUNT_ID,
+    BILLING_ACCOUNT_ID,
+    SUB_ACCOUNT_ID,
+    SERVICE_NAME,
+    REGION_ID,
+    RESOURCE_ID,
+    CHARGE_CATEGORY,
+    USAGE_TYPE,
+    X_OPERATION,
+    X_RESOURCE_GROUP,
+];
 
 /// Rollup only: number of line items summed into the rollup row.
 pub const ROW_COUNT: &str = "x_RowCount";

@@ -52,9 +52,13 @@ impl WriteSettings {
         let mut b = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(self.zstd_level)?))
             .set_max_row_group_row_count(Some(self.row_group_rows.max(1)))
-            // Row-group min/max is what queries prune with; page-level statistics only cost.
-            .set_statistics_enabled(EnabledStatistics::Chunk)
+            // Row-group min/max is what queries prune with, and only on the columns they
+            // filter; page-level statistics and those of other columns only cost.
+            .set_statistics_enabled(EnabledStatistics::None)
             .set_created_by("skyledger-ledger".to_string());
+        for column in columns::PRUNING {
+            b = b.set_column_statistics_enabled(ColumnPath::from(column), EnabledStatistics::Chunk);
+        }
         // Nearly unique values: a dictionary is built, overflows and is thrown away.
         for column in columns::money().into_iter().chain([columns::SOURCE_LINE]) {
             b = b.set_column_dictionary_enabled(ColumnPath::from(column), false);
