@@ -70,6 +70,8 @@ pub struct LedgerOptions {
     pub row_group_rows: usize,
     /// Rows per Parquet file before a new part file starts.
     pub file_rows: usize,
+    /// zstd level of the part files. Level 1 by default: one month of CUR 2.0 (868 k rows)
+    /// took 3.5 % less ingest CPU than at level 3 for a store 0.6 % larger (85.5 vs 85.0 MB).
     pub zstd_level: i32,
     /// Write and use daily rollups.
     pub daily_rollups: bool,
@@ -95,7 +97,7 @@ impl LedgerOptions {
             keep_versions: 20,
             row_group_rows: 256 * 1024,
             file_rows: 4 * 1024 * 1024,
-            zstd_level: 3,
+            zstd_level: 1,
             daily_rollups: true,
             target_partitions: std::thread::available_parallelism()
                 .map(|n| n.get())
