@@ -171,7 +171,10 @@ enum Cell {
 /// One row being assembled; text is kept in one buffer to avoid an allocation per cell.
 pub struct RowStage {
     buf: String,
+    /// Cells of the row; only those with their bit in `set` are meaningful.
     cells: Vec<Cell>,
+    /// Bit `i`: column `i` has a value in this row.
+    set: u128,
     tags: Vec<(u32, u32, u32, u32)>,
     has_tags: bool,
     ts_cache: Vec<(String, i64)>,
@@ -188,6 +191,7 @@ impl RowStage {
         Self {
             buf: String::with_capacity(4096),
             cells: vec![Cell::Null; NCOLS],
+            set: 0,
             tags: Vec::new(),
             has_tags: false,
             ts_cache: vec![(String::new(), 0); NCOLS],
@@ -197,7 +201,7 @@ impl RowStage {
     /// Forget the previous row.
     pub fn clear(&mut self) {
         self.buf.clear();
-        self.cells.fill(Cell::Null);
+        self.set = 0;
         self.tags.clear();
         self.has_tags = false;
     }
@@ -208,13 +212,30 @@ impl RowStage {
         (a, self.buf.len() as u32)
     }
 
+    fn put(&mut self, col: usize, cell: Cell) {
+        self.cells[col] = cell;
+        if cell == Cell::Null {
+            self.set &= !(1u128 << col);
+        } else {
+            self.set |= 1u128 << col;
+        }
+    }
+
+    fn cell(&self, col: usize) -> Cell {
+        if self.is_set(col) {
+            self.cells[col]
+        } else {
+            Cell::Null
+        }
+    }
+
     /// Set a text column; empty text stays null.
     pub fn text(&mut self, col: usize, s: &str) {
         if s.is_empty() {
-            self.cells[col] = Cell::Null;
+            self.put(col, Cell::Null);
         } else {
             let (a, b) = self.push_str(s);
-            self.cells[col] = Cell::Text(a, b);
+            self.put(col, Cell::Text(a, b));
         }
     }
 
@@ -227,7 +248,7 @@ impl RowStage {
 
     /// The text of a column, if set.
     pub fn get_text(&self, col: usize) -> Option<&str> {
-        match self.cells[col] {
+        match self.cell(col) {
             Cell::Text(a, b) => Some(&self.buf[a as usize..b as usize]),
             _ => None,
         }
@@ -235,12 +256,12 @@ impl RowStage {
 
     /// Set a decimal column from an already scaled value.
     pub fn dec(&mut self, col: usize, v: i128) {
-        self.cells[col] = Cell::Dec(v);
+        self.put(col, Cell::Dec(v));
     }
 
     /// The scaled value of a decimal column, if set.
     pub fn get_dec(&self, col: usize) -> Option<i128> {
-        match self.cells[col] {
+        match self.cell(col) {
             Cell::Dec(v) => Some(v),
             _ => None,
         }
@@ -250,7 +271,7 @@ impl RowStage {
     pub fn money(&mut self, col: usize, source: &str, s: Option<&str>) -> Result<(), CellError> {
         if let Some(s) = s {
             let v = parse_money(source, s)?;
-            self.cells[col] = Cell::Dec(v);
+            self.put(col, Cell::Dec(v));
         }
         Ok(())
     }
@@ -260,7 +281,7 @@ impl RowStage {
         if let Some(s) = s {
             let v =
                 parse_scaled(s, QUANTITY_SCALE as u32).map_err(|e| CellError::new(source, e))?;
-            self.cells[col] = Cell::Dec(v);
+            self.put(col, Cell::Dec(v));
         }
         Ok(())
     }
@@ -274,7 +295,7 @@ impl RowStage {
         c: Option<usize>,
     ) -> Result<(), CellError> {
         if let Some(v) = dec(row, c, MONEY_SCALE as u32, source)? {
-            self.cells[col] = Cell::Dec(v);
+            self.put(col, Cell::Dec(v));
         }
         Ok(())
     }
@@ -289,7 +310,7 @@ impl RowStage {
     ) -> Result<(), CellError> {
         match c.and_then(|c| row.micros(c)) {
             Some(v) => {
-                self.cells[col] = Cell::Ts(v);
+                self.put(col, Cell::Ts(v));
                 Ok(())
             }
             None => self.ts(col, source, g(row, c)),
@@ -309,19 +330,19 @@ impl RowStage {
                 cache.1 = v;
                 v
             };
-            self.cells[col] = Cell::Ts(v);
+            self.put(col, Cell::Ts(v));
         }
         Ok(())
     }
 
     /// Set a timestamp column from micros.
     pub fn ts_micros(&mut self, col: usize, v: i64) {
-        self.cells[col] = Cell::Ts(v);
+        self.put(col, Cell::Ts(v));
     }
 
     /// The micros of a timestamp column, if set.
     pub fn get_ts(&self, col: usize) -> Option<i64> {
-        match self.cells[col] {
+        match self.cell(col) {
             Cell::Ts(v) => Some(v),
             _ => None,
         }
@@ -329,7 +350,7 @@ impl RowStage {
 
     /// Whether a column is set.
     pub fn is_set(&self, col: usize) -> bool {
-        self.cells[col] != Cell::Null
+        self.set & (1u128 << col) != 0
     }
 
     /// Add one tag (an empty key is ignored). Marks the row as having a tag map.
@@ -433,7 +454,7 @@ impl RowStage {
                     .and_then(CloudType::from_provider_name),
             };
             if let Some(ct) = ct {
-                self.cells[c::X_CLOUD_TYPE] = Cell::Dec(ct.code() as i128);
+                self.put(c::X_CLOUD_TYPE, Cell::Dec(ct.code() as i128));
             }
         }
         self.text(c::X_SOURCE_FORMAT, format.as_str());
@@ -471,8 +492,13 @@ pub struct BatchBuilder {
     file: String,
     /// Output columns taken whole from source text columns instead of staged cells.
     pass: PassThrough,
-    /// Nulls of each column not yet appended to its builder.
-    pending_nulls: Vec<usize>,
+    /// Rows appended to each column's builder: a column is only touched in the rows that
+    /// give it a value, and the nulls in between are appended in one go when it next gets one
+    /// (most columns of a provider's rows are always null).
+    filled: Vec<usize>,
+    /// Bit `i`: column `i` is built from staged cells (not passed through, not a source
+    /// file or line column).
+    staged: u128,
 }
 
 /// Output columns copied 1:1 from a text column of the source (see
@@ -548,7 +574,8 @@ impl BatchBuilder {
             capacity,
             file: file.to_string(),
             pass: PassThrough::default(),
-            pending_nulls: vec![0; NCOLS],
+            filled: vec![0; NCOLS],
+            staged: staged_mask(&[false; NCOLS]),
         }
     }
 
@@ -561,6 +588,7 @@ impl BatchBuilder {
             self.pass.is_passed[out] = true;
         }
         self.pass.pairs = pairs;
+        self.staged = staged_mask(&self.pass.is_passed);
     }
 
     /// The `(output column, source column)` pairs taken from source columns.
@@ -594,32 +622,27 @@ impl BatchBuilder {
             let chunk = self.pass.chunks.len().saturating_sub(1) as u32;
             self.pass.picks.push((chunk, self.pass.row));
         }
-        for (i, b) in self.cols.iter_mut().enumerate() {
-            if self.pass.is_passed[i] {
-                continue;
+        let row = self.rows;
+        if let ColBuilder::Text(b) = &mut self.cols[c::X_SOURCE_FILE] {
+            b.append_value(&self.file);
+        }
+        if let ColBuilder::U64(b) = &mut self.cols[c::X_SOURCE_LINE] {
+            b.append_value(line);
+        }
+        let mut bits = st.set & self.staged;
+        if st.has_tags {
+            bits |= 1u128 << c::TAGS;
+        }
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let b = &mut self.cols[i];
+            let behind = row - self.filled[i];
+            if behind > 0 {
+                b.append_nulls(behind);
             }
-            if i == c::X_SOURCE_FILE {
-                if let ColBuilder::Text(b) = b {
-                    b.append_value(&self.file);
-                }
-                continue;
-            }
-            if i == c::X_SOURCE_LINE {
-                if let ColBuilder::U64(b) = b {
-                    b.append_value(line);
-                }
-                continue;
-            }
+            self.filled[i] = row + 1;
             let cell = st.cells[i];
-            // Nulls are counted and appended in runs: most columns of a provider's rows
-            // are always null.
-            if cell == Cell::Null && !matches!(b, ColBuilder::Tags(_)) {
-                self.pending_nulls[i] += 1;
-                continue;
-            }
-            if self.pending_nulls[i] > 0 {
-                b.append_nulls(std::mem::take(&mut self.pending_nulls[i]));
-            }
             match b {
                 ColBuilder::Text(b) => match cell {
                     Cell::Text(x, y) => b.append_value(&st.buf[x as usize..y as usize]),
@@ -642,16 +665,12 @@ impl BatchBuilder {
                     _ => b.append_null(),
                 },
                 ColBuilder::Tags(b) => {
-                    if st.has_tags {
-                        for &(a, bb, x, y) in &st.tags {
-                            b.keys().append_value(&st.buf[a as usize..bb as usize]);
-                            b.values().append_value(&st.buf[x as usize..y as usize]);
-                        }
-                        // Appending to a MapBuilder cannot fail for matching key/value counts.
-                        let _ = b.append(true);
-                    } else {
-                        let _ = b.append(false);
+                    for &(a, bb, x, y) in &st.tags {
+                        b.keys().append_value(&st.buf[a as usize..bb as usize]);
+                        b.values().append_value(&st.buf[x as usize..y as usize]);
                     }
+                    // Appending to a MapBuilder cannot fail for matching key/value counts.
+                    let _ = b.append(true);
                 }
             }
         }
@@ -661,10 +680,17 @@ impl BatchBuilder {
     /// Take the rows appended so far as a batch.
     pub fn finish(&mut self) -> RecordBatch {
         let capacity = self.capacity.max(self.rows);
-        for (b, n) in self.cols.iter_mut().zip(self.pending_nulls.iter_mut()) {
-            if *n > 0 {
-                b.append_nulls(std::mem::take(n));
+        let rows = self.rows;
+        for (i, (b, n)) in self.cols.iter_mut().zip(self.filled.iter_mut()).enumerate() {
+            let appended = if i == c::X_SOURCE_FILE || i == c::X_SOURCE_LINE {
+                rows
+            } else {
+                *n
+            };
+            if appended < rows && !self.pass.is_passed[i] {
+                b.append_nulls(rows - appended);
             }
+            *n = 0;
         }
         let mut passed: Vec<Option<ArrayRef>> = vec![None; NCOLS];
         for (k, &(out, _)) in self.pass.pairs.iter().enumerate() {
@@ -713,6 +739,17 @@ impl BatchBuilder {
         RecordBatch::try_new(cost_row_schema(), arrays).expect("builders match the cost row schema")
     }
 }
+
+/// The columns [`BatchBuilder::push`] takes from staged cells: all but the passed-through
+/// ones and the source file and line, which it appends itself.
+fn staged_mask(is_passed: &[bool; NCOLS]) -> u128 {
+    (0..NCOLS)
+        .filter(|&i| !is_passed[i] && i != c::X_SOURCE_FILE && i != c::X_SOURCE_LINE)
+        .fold(0, |m, i| m | 1u128 << i)
+}
+
+// `RowStage::set` and `BatchBuilder::staged` have a bit per output column.
+const _: () = assert!(NCOLS <= 128);
 
 impl Default for PassThrough {
     fn default() -> Self {
