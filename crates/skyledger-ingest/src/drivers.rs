@@ -7,13 +7,16 @@ use std::sync::Arc;
 use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Decimal128Type, Float32Type, Float64Type, Int64Type, TimestampMicrosecondType,
+    Decimal128Type, Float32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType,
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
 };
-use arrow_array::{Array, ArrayRef, MapArray, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, MapArray, PrimitiveArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
+    ParquetRecordBatchReaderBuilder,
+};
 use skyledger_types::cost_row::SourceFormat;
 
 use crate::BatchReader;
@@ -207,6 +210,8 @@ impl BatchReader for CsvBatchReader {
 /// A Parquet column prepared for row access.
 enum PqCol {
     Str(StringArray),
+    /// Text decoded as a dictionary: keys and values.
+    Dict(Box<(PrimitiveArray<Int32Type>, StringArray)>),
     Map(Box<(MapArray, StringArray, StringArray)>),
     /// Numbers and timestamps, read as values; their text is made only if a mapper asks.
     Typed(ArrayRef, OnceCell<Option<StringArray>>, LastDecimal),
@@ -235,6 +240,14 @@ impl Fields for PqFields<'_> {
     fn get(&self, col: usize) -> Option<&str> {
         let a = match self.cols.get(col)? {
             Some(PqCol::Str(a)) => a,
+            Some(PqCol::Dict(kv)) => {
+                let (keys, values) = &**kv;
+                if keys.is_null(self.row) {
+                    return None;
+                }
+                let s = values.value(keys.value(self.row) as usize);
+                return (!s.is_empty()).then_some(s);
+            }
             Some(PqCol::Typed(array, text, _)) => text
                 .get_or_init(|| to_str(self.file, array).ok())
                 .as_ref()?,
@@ -372,22 +385,24 @@ fn timestamps_to_str(file: &str, a: &ArrayRef, unit: TimeUnit) -> Result<StringA
     Ok(b.finish())
 }
 
-/// Open a Parquet file: its header (column names) and a builder to project from.
+/// Open a Parquet file: its header (column names), and the file with its metadata to read from.
 pub fn parquet_header<T: parquet::file::reader::ChunkReader + 'static>(
     name: &str,
     src: T,
-) -> Result<(Header, ParquetRecordBatchReaderBuilder<T>), IngestError> {
-    let b = ParquetRecordBatchReaderBuilder::try_new(src).map_err(|e| IngestError::Parquet {
-        file: name.into(),
-        reason: e.to_string(),
+) -> Result<(Header, T, ArrowReaderMetadata), IngestError> {
+    let meta = ArrowReaderMetadata::load(&src, ArrowReaderOptions::new()).map_err(|e| {
+        IngestError::Parquet {
+            file: name.into(),
+            reason: e.to_string(),
+        }
     })?;
-    let names = b
+    let names = meta
         .schema()
         .fields()
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    Ok((Header::new(names), b))
+    Ok((Header::new(names), src, meta))
 }
 
 /// Streams a Parquet file through a mapper, reading only the columns the mapper uses.
@@ -404,7 +419,8 @@ pub struct ParquetBatchReader {
 
 impl ParquetBatchReader {
     pub fn new<T: parquet::file::reader::ChunkReader + 'static>(
-        builder: ParquetRecordBatchReaderBuilder<T>,
+        src: T,
+        meta: ArrowReaderMetadata,
         header: &Header,
         sink: RowSink,
         batch_size: usize,
@@ -412,7 +428,7 @@ impl ParquetBatchReader {
         let used = header.used();
         let mut sink = sink;
         // Source text columns that map 1:1 onto output columns skip the row staging.
-        let fields = builder.schema().fields().clone();
+        let fields = meta.schema().fields().clone();
         let is_text = |col: usize| {
             fields.get(col).is_some_and(|f| {
                 used.contains(&col)
@@ -421,6 +437,37 @@ impl ParquetBatchReader {
             })
         };
         let pairs = sink.mapper.pass_through(&is_text);
+        // The other text columns the mapper reads are decoded as dictionaries: rows then look
+        // their value up instead of the decoder copying every string out of the file's
+        // dictionary pages.
+        let as_dictionary: Vec<Arc<arrow_schema::Field>> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let read_by_rows = used.contains(&i) && !pairs.iter().any(|&(_, src)| src == i);
+                if read_by_rows && f.data_type() == &DataType::Utf8 {
+                    let t =
+                        DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+                    Arc::new(f.as_ref().clone().with_data_type(t))
+                } else {
+                    Arc::clone(f)
+                }
+            })
+            .collect();
+        let schema = Arc::new(arrow_schema::Schema::new_with_metadata(
+            as_dictionary,
+            meta.schema().metadata().clone(),
+        ));
+        let parquet_err = |e: parquet::errors::ParquetError| IngestError::Parquet {
+            file: sink.file.clone(),
+            reason: e.to_string(),
+        };
+        let meta = ArrowReaderMetadata::try_new(
+            Arc::clone(meta.metadata()),
+            ArrowReaderOptions::new().with_schema(schema),
+        )
+        .map_err(parquet_err)?;
+        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(src, meta);
         sink.builder.set_pass_through(pairs);
         let mask = ProjectionMask::roots(builder.parquet_schema(), used.iter().copied());
         let inner = builder
@@ -481,6 +528,11 @@ impl ParquetBatchReader {
                         }
                         t if is_typed(t) => {
                             PqCol::Typed(Arc::clone(a), OnceCell::new(), Cell::new(None))
+                        }
+                        DataType::Dictionary(_, _) => {
+                            let d = a.as_dictionary::<Int32Type>();
+                            let values = to_str(&file, d.values())?;
+                            PqCol::Dict(Box::new((d.keys().clone(), values)))
                         }
                         _ => PqCol::Str(to_str(&file, a)?),
                     };

@@ -186,12 +186,13 @@ fn open_parquet<T: parquet::file::reader::ChunkReader + 'static>(
     src: T,
     opts: &ReadOptions,
 ) -> Result<Box<dyn BatchReader>, IngestError> {
-    let (mut header, builder) = drivers::parquet_header(name, src)?;
+    let (mut header, src, meta) = drivers::parquet_header(name, src)?;
     let format = pick_format(name, &header, opts)?;
     let mapper = mapper_for(format, &mut header, name, opts)?;
     let sink = RowSink::new(name, mapper, opts);
     Ok(Box::new(drivers::ParquetBatchReader::new(
-        builder,
+        src,
+        meta,
         &header,
         sink,
         opts.batch_size.max(1),
