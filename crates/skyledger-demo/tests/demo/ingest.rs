@@ -84,9 +84,9 @@ fn readers_see_the_rows_and_totals_the_generator_wrote() {
     }
 }
 
+/// Each generated CUR manifest (legacy assembly folder, Data Exports `metadata/` beside
+/// `data/`) opens as a delivery of exactly its data file, with all of its rows.
 #[test]
-#[ignore = "skyledger-ingest resolves manifest keys only next to the manifest or as manifest-dir/key, \
-            not from the bucket root as AWS lays deliveries out (assembly folder; Data Exports data/ vs metadata/)"]
 fn cur_manifests_open_as_deliveries() {
     let (_, out) = shared();
     for f in out.files.iter().filter(|f| f.format.starts_with("aws-")) {
