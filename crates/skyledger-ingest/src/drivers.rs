@@ -529,7 +529,11 @@ impl ParquetBatchReader {
                         t if is_typed(t) => {
                             PqCol::Typed(Arc::clone(a), OnceCell::new(), Cell::new(None))
                         }
-                        DataType::Dictionary(_, _) => {
+                        // Only the dictionaries asked for above; a file's own (other key
+                        // types) is read as text below, as before.
+                        DataType::Dictionary(k, v)
+                            if **k == DataType::Int32 && **v == DataType::Utf8 =>
+                        {
                             let d = a.as_dictionary::<Int32Type>();
                             let values = to_str(&file, d.values())?;
                             PqCol::Dict(Box::new((d.keys().clone(), values)))

@@ -366,6 +366,47 @@ fn a_focus_parquet_file_reads_by_column_name() {
     );
 }
 
+/// A file whose own schema keeps text as dictionaries with small keys (what pandas categories
+/// become) reads like plain text.
+#[test]
+fn parquet_text_stored_as_small_key_dictionaries_reads_as_text() {
+    use arrow_schema::{DataType, Field, Schema};
+    let src = read(&fixture("focus/focus_sample_1000.csv"));
+    let small = DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8));
+    let as_small = |name: &str| name == "ProviderName" || name == "ChargeCategory";
+    let schema = src.batches[0].schema();
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match as_small(f.name()) {
+            true => f.as_ref().clone().with_data_type(small.clone()),
+            false => f.as_ref().clone(),
+        })
+        .collect();
+    let schema = std::sync::Arc::new(Schema::new(fields));
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("focus-dict.parquet");
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(fs::File::create(&p).unwrap(), schema.clone(), None)
+            .unwrap();
+    for b in &src.batches {
+        let cols = b
+            .columns()
+            .iter()
+            .zip(schema.fields())
+            .map(|(c, f)| arrow_cast::cast(c, f.data_type()).unwrap())
+            .collect();
+        w.write(&arrow_array::RecordBatch::try_new(schema.clone(), cols).unwrap())
+            .unwrap();
+    }
+    w.close().unwrap();
+    let r = read(&p);
+    assert_eq!(r.rows(), 1000);
+    assert_eq!(r.sum("BilledCost", None), src.sum("BilledCost", None));
+    assert_eq!(r.distinct("ProviderName"), src.distinct("ProviderName"));
+    assert_eq!(r.distinct("ChargeCategory"), src.distinct("ChargeCategory"));
+}
+
 #[test]
 fn parquet_and_json_lines_read_from_byte_streams() {
     let bytes = fs::read(fixture("aws/cur2-data-export-sample.snappy.parquet")).unwrap();
