@@ -682,13 +682,8 @@ impl BatchBuilder {
         let capacity = self.capacity.max(self.rows);
         let rows = self.rows;
         for (i, (b, n)) in self.cols.iter_mut().zip(self.filled.iter_mut()).enumerate() {
-            let appended = if i == c::X_SOURCE_FILE || i == c::X_SOURCE_LINE {
-                rows
-            } else {
-                *n
-            };
-            if appended < rows && !self.pass.is_passed[i] {
-                b.append_nulls(rows - appended);
+            if self.staged & (1u128 << i) != 0 && *n < rows {
+                b.append_nulls(rows - *n);
             }
             *n = 0;
         }
