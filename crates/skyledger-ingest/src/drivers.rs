@@ -474,10 +474,7 @@ impl ParquetBatchReader {
             .with_projection(mask)
             .with_batch_size(batch_size)
             .build()
-            .map_err(|e| IngestError::Parquet {
-                file: sink.file.clone(),
-                reason: e.to_string(),
-            })?;
+            .map_err(parquet_err)?;
         let (tx, rx) = std::sync::mpsc::sync_channel(2);
         std::thread::spawn(move || {
             let inner: ParquetRecordBatchReader = inner;
