@@ -641,10 +641,7 @@ impl Ledger {
             }
         }
         if let Some(dir) = &self.local_dir {
-            let cutoff = std::time::SystemTime::now()
-                .checked_sub(self.opts.gc_grace)
-                .unwrap_or(std::time::UNIX_EPOCH);
-            sweep_local_dirs(&dir.join("cost"), cutoff, &mut report);
+            sweep_local_dirs(&dir.join("cost"), cutoff.into(), &mut report);
         }
         if report.deleted_files > 0 {
             tracing::info!(
