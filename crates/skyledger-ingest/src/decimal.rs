@@ -283,6 +283,7 @@ pub fn format_scaled(v: i128, scale: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     /// The shortcut of `float_scaled` gives what the shortest text gives, for decimals of
     /// every length and magnitude and for arbitrary bit patterns.
@@ -333,7 +334,6 @@ mod tests {
         assert!(float_scaled(f64::NAN, 24).is_err());
         assert!(checked > 1_000_000);
     }
-    use super::*;
 
     #[test]
     fn parses_plain_signed_and_exponent_forms() {
