@@ -31,15 +31,19 @@ pub fn snake_name(legacy: &str) -> String {
 
 /// Service categories by product code (focus_converters `aws_category_mapping.csv`, MIT).
 fn service_category(product_code: &str) -> &'static str {
-    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    static MAP: OnceLock<Mapping> = OnceLock::new();
     MAP.get_or_init(|| parse_mapping(include_str!("mappings/aws_category_mapping.csv")))
         .get(product_code)
         .copied()
         .unwrap_or("Other")
 }
 
+/// A mapping looked up for every line item: hashed with aHash (the hasher arrow builds
+/// anyway) rather than std's SipHash, which took ~280 instructions a lookup.
+pub(crate) type Mapping = HashMap<&'static str, &'static str, ahash::RandomState>;
+
 /// Parse a two-column `key,value` mapping file (header skipped).
-pub(crate) fn parse_mapping(text: &'static str) -> HashMap<&'static str, &'static str> {
+pub(crate) fn parse_mapping(text: &'static str) -> Mapping {
     text.lines()
         .skip(1)
         .filter_map(|l| l.split_once(','))
@@ -400,7 +404,11 @@ impl Mapper for AwsMapper {
             if staged(c::RESOURCE_ID) {
                 st.text(c::RESOURCE_ID, rid);
             }
-            let name = rid.rsplit([':', '/']).next().unwrap_or(rid);
+            // After the last `:` or `/` (both ASCII, so a char boundary follows).
+            let name = match rid.bytes().rposition(|b| b == b':' || b == b'/') {
+                Some(i) => &rid[i + 1..],
+                None => rid,
+            };
             st.text(c::RESOURCE_NAME, name);
         }
         if staged(c::SKU_ID) {

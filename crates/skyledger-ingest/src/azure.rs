@@ -13,7 +13,7 @@ use crate::{AzureCostKind, ReadOptions};
 
 /// Service categories by consumed service (focus_converters `azure_category_mapping.csv`, MIT).
 fn service_category(consumed_service: &str) -> &'static str {
-    static MAP: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    static MAP: OnceLock<HashMap<String, &'static str, ahash::RandomState>> = OnceLock::new();
     MAP.get_or_init(|| {
         parse_mapping(include_str!("mappings/azure_category_mapping.csv"))
             .into_iter()

@@ -109,18 +109,31 @@ fn parse_short(b: &[u8], scale: u32) -> Option<Result<i128, String>> {
 /// digits, no more than `n`'s, lie on the same grid) is `n·10⁻¹⁰` too. Anything else goes
 /// through the text.
 pub fn float_scaled(v: f64, scale: u32) -> Result<i128, String> {
-    const GRID: u32 = 10;
-    const GRID_F: f64 = 1e10;
-    const MAX: f64 = (1u64 << 51) as f64;
-    if scale >= GRID {
-        let n = (v * GRID_F).round();
-        if n.abs() < MAX && n / GRID_F == v {
-            let n = n as i128;
-            return Ok(n * POW10[(scale - GRID) as usize]);
-        }
+    if let Some(n) = float_on_grid(v, scale) {
+        return Ok(n);
     }
     let mut b = ryu::Buffer::new();
     parse_scaled(b.format(v), scale)
+}
+
+/// [`float_scaled`]'s arithmetic path alone: `None` where only the text gives the answer.
+#[inline]
+pub fn float_on_grid(v: f64, scale: u32) -> Option<i128> {
+    const GRID: u32 = 10;
+    const GRID_F: f64 = 1e10;
+    const MAX: f64 = (1u64 << 51) as f64;
+    // Adding and subtracting 1.5·2⁵² rounds any |x| < 2⁵¹ to an integer (ties to even) in
+    // two additions, where `f64::round` is a library call on baseline x86-64; larger or
+    // non-finite x give an n the range check refuses. Whichever integer n is, it is used only
+    // if it passes the exact check below.
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    if scale >= GRID {
+        let n = (v * GRID_F + ROUND) - ROUND;
+        if n.abs() < MAX && n / GRID_F == v {
+            return Some(i128::from(n as i64) * POW10[(scale - GRID) as usize]);
+        }
+    }
+    None
 }
 
 fn parse_general(text: &str, scale: u32) -> Result<i128, String> {

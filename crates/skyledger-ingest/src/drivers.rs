@@ -1,6 +1,6 @@
 //! Record sources: delimited text (CSV), Parquet and JSON lines, each feeding a [`RowSink`].
 
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ use parquet::arrow::arrow_reader::{
 use skyledger_types::cost_row::SourceFormat;
 
 use crate::BatchReader;
-use crate::decimal::{float_scaled, parse_scaled, rescale};
+use crate::decimal::{float_on_grid, float_scaled, parse_scaled, rescale};
 use crate::error::IngestError;
 use crate::header::Header;
 use crate::source::{Fields, ReadStats, RowSink};
@@ -210,15 +210,102 @@ impl BatchReader for CsvBatchReader {
 /// A Parquet column prepared for row access.
 enum PqCol {
     Str(StringArray),
-    /// Text decoded as a dictionary: keys and values.
-    Dict(Box<(PrimitiveArray<Int32Type>, StringArray)>),
+    /// Text decoded as a dictionary.
+    Dict(Box<DictCol>),
     Map(Box<(MapArray, StringArray, StringArray)>),
     /// Numbers and timestamps, read as values; their text is made only if a mapper asks.
-    Typed(ArrayRef, OnceCell<Option<StringArray>>, LastDecimal),
+    Typed(Box<TypedCol>),
 }
 
-/// The last float converted in a column (bits, scale, result): rates and prices repeat.
-type LastDecimal = Cell<Option<(u64, u32, i128)>>;
+/// A number or timestamp column of one batch. The first row asked for converts the whole
+/// column in one typed loop (rows then index a vector instead of dispatching on the array's
+/// type for every value); values that loop leaves to the per-value code (nulls, floats off
+/// the 10⁻¹⁰ grid) hold [`SLOW`] or [`SLOW_MICROS`].
+struct TypedCol {
+    array: ArrayRef,
+    text: OnceCell<Option<StringArray>>,
+    /// Scaled decimals at the scale first asked for (a column is always read at one).
+    scaled: OnceCell<(u32, Vec<i128>)>,
+    micros: OnceCell<Vec<i64>>,
+}
+
+/// A text column of one batch decoded as a dictionary: keys, values, and numbers parsed once
+/// per distinct value (CUR 2.0 writes rates as text) when a mapper reads it as a decimal.
+struct DictCol {
+    keys: PrimitiveArray<Int32Type>,
+    values: StringArray,
+    /// Per dictionary value, at the scale first asked for; [`SLOW`] for empty text and text
+    /// that does not parse (the per-value code gives their answer).
+    scaled: OnceCell<(u32, Vec<i128>)>,
+}
+
+impl DictCol {
+    fn parse_values(&self, scale: u32) -> Vec<i128> {
+        let v = &self.values;
+        (0..v.len())
+            .map(|i| match v.is_valid(i).then(|| v.value(i)) {
+                Some(s) if !s.is_empty() => parse_scaled(s, scale).unwrap_or(SLOW),
+                _ => SLOW,
+            })
+            .collect()
+    }
+}
+
+/// No Decimal128 value (|v| < 10³⁸) and no float on the grid (|v| < 2⁵¹·10¹⁴) is `i128::MIN`.
+const SLOW: i128 = i128::MIN;
+/// Nor is any timestamp the per-value code would give (it saturates at `i64::MIN` only).
+const SLOW_MICROS: i64 = i64::MIN;
+
+impl TypedCol {
+    fn new(array: &ArrayRef) -> Self {
+        Self {
+            array: Arc::clone(array),
+            text: OnceCell::new(),
+            scaled: OnceCell::new(),
+            micros: OnceCell::new(),
+        }
+    }
+
+    fn convert_scaled(&self, scale: u32) -> Vec<i128> {
+        let a = &self.array;
+        let fast = |valid: bool, v: Option<i128>| if valid { v.unwrap_or(SLOW) } else { SLOW };
+        match a.data_type() {
+            DataType::Float64 => {
+                let p = a.as_primitive::<Float64Type>();
+                (0..p.len())
+                    .map(|i| fast(p.is_valid(i), float_on_grid(p.value(i), scale)))
+                    .collect()
+            }
+            DataType::Decimal128(_, s) => {
+                let p = a.as_primitive::<Decimal128Type>();
+                (0..p.len())
+                    .map(|i| fast(p.is_valid(i), rescale(p.value(i), *s, scale).ok()))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn convert_micros(&self) -> Vec<i64> {
+        let a = &self.array;
+        let DataType::Timestamp(unit, _) = a.data_type() else {
+            return Vec::new();
+        };
+        let Ok(ints) = arrow_cast::cast(a, &DataType::Int64) else {
+            return Vec::new();
+        };
+        let ints = ints.as_primitive::<Int64Type>();
+        (0..ints.len())
+            .map(|i| {
+                if ints.is_valid(i) {
+                    unit_micros(ints.value(i), *unit)
+                } else {
+                    SLOW_MICROS
+                }
+            })
+            .collect()
+    }
+}
 
 struct PqFields<'a> {
     file: &'a str,
@@ -240,16 +327,16 @@ impl Fields for PqFields<'_> {
     fn get(&self, col: usize) -> Option<&str> {
         let a = match self.cols.get(col)? {
             Some(PqCol::Str(a)) => a,
-            Some(PqCol::Dict(kv)) => {
-                let (keys, values) = &**kv;
-                if keys.is_null(self.row) {
+            Some(PqCol::Dict(d)) => {
+                if d.keys.is_null(self.row) {
                     return None;
                 }
-                let s = values.value(keys.value(self.row) as usize);
+                let s = d.values.value(d.keys.value(self.row) as usize);
                 return (!s.is_empty()).then_some(s);
             }
-            Some(PqCol::Typed(array, text, _)) => text
-                .get_or_init(|| to_str(self.file, array).ok())
+            Some(PqCol::Typed(t)) => t
+                .text
+                .get_or_init(|| to_str(self.file, &t.array).ok())
                 .as_ref()?,
             _ => return None,
         };
@@ -277,30 +364,37 @@ impl Fields for PqFields<'_> {
     }
 
     fn decimal(&self, col: usize, scale: u32) -> Option<Result<i128, String>> {
-        let Some(Some(PqCol::Typed(a, _, last))) = self.cols.get(col) else {
-            return self.get(col).map(|s| parse_scaled(s, scale));
+        let t = match self.cols.get(col) {
+            Some(Some(PqCol::Typed(t))) => t,
+            Some(Some(PqCol::Dict(d))) => {
+                let (at, parsed) = d.scaled.get_or_init(|| (scale, d.parse_values(scale)));
+                if *at == scale
+                    && d.keys.is_valid(self.row)
+                    && let Some(&v) = parsed.get(d.keys.value(self.row) as usize)
+                    && v != SLOW
+                {
+                    return Some(Ok(v));
+                }
+                return self.get(col).map(|s| parse_scaled(s, scale));
+            }
+            _ => return self.get(col).map(|s| parse_scaled(s, scale)),
         };
         let row = self.row;
+        let (at, scaled) = t.scaled.get_or_init(|| (scale, t.convert_scaled(scale)));
+        if *at == scale
+            && let Some(&v) = scaled.get(row)
+            && v != SLOW
+        {
+            return Some(Ok(v));
+        }
+        let a = &t.array;
         if a.is_null(row) {
             return None;
         }
         // Floats go through their shortest round-trip text (what Arrow's cast to text and
         // AWS's own CSV write), never through binary arithmetic.
         Some(match a.data_type() {
-            DataType::Float64 => {
-                let v = a.as_primitive::<Float64Type>().value(row);
-                let bits = v.to_bits();
-                match last.get() {
-                    Some((b, s, out)) if b == bits && s == scale => Ok(out),
-                    _ => {
-                        let out = float_scaled(v, scale);
-                        if let Ok(out) = out {
-                            last.set(Some((bits, scale, out)));
-                        }
-                        out
-                    }
-                }
-            }
+            DataType::Float64 => float_scaled(a.as_primitive::<Float64Type>().value(row), scale),
             DataType::Float32 => {
                 let mut b = ryu::Buffer::new();
                 parse_scaled(b.format(a.as_primitive::<Float32Type>().value(row)), scale)
@@ -313,9 +407,15 @@ impl Fields for PqFields<'_> {
     }
 
     fn micros(&self, col: usize) -> Option<i64> {
-        let Some(Some(PqCol::Typed(a, _, _))) = self.cols.get(col) else {
+        let Some(Some(PqCol::Typed(t))) = self.cols.get(col) else {
             return None;
         };
+        if let Some(&v) = t.micros.get_or_init(|| t.convert_micros()).get(self.row)
+            && v != SLOW_MICROS
+        {
+            return Some(v);
+        }
+        let a = &t.array;
         let DataType::Timestamp(unit, _) = a.data_type() else {
             return None;
         };
@@ -523,9 +623,7 @@ impl ParquetBatchReader {
                             let v = to_str(&file, m.values())?;
                             PqCol::Map(Box::new((m, k, v)))
                         }
-                        t if is_typed(t) => {
-                            PqCol::Typed(Arc::clone(a), OnceCell::new(), Cell::new(None))
-                        }
+                        t if is_typed(t) => PqCol::Typed(Box::new(TypedCol::new(a))),
                         // Only the dictionaries asked for above; a file's own (other key
                         // types) is read as text below, as before.
                         DataType::Dictionary(k, v)
@@ -533,7 +631,11 @@ impl ParquetBatchReader {
                         {
                             let d = a.as_dictionary::<Int32Type>();
                             let values = to_str(&file, d.values())?;
-                            PqCol::Dict(Box::new((d.keys().clone(), values)))
+                            PqCol::Dict(Box::new(DictCol {
+                                keys: d.keys().clone(),
+                                values,
+                                scaled: OnceCell::new(),
+                            }))
                         }
                         _ => PqCol::Str(to_str(&file, a)?),
                     };
@@ -742,5 +844,97 @@ impl BatchReader for JsonLinesReader {
     }
     fn stats(&self) -> ReadStats {
         self.sink.stats.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{DictionaryArray, Float64Array, TimestampMillisecondArray};
+
+    fn fields<'a>(cols: &'a [Option<PqCol>], row: usize) -> PqFields<'a> {
+        PqFields {
+            file: "t.parquet",
+            cols,
+            row,
+        }
+    }
+
+    #[test]
+    fn batch_converted_floats_equal_their_shortest_text() {
+        let values = [
+            Some(0.1 + 0.2),
+            None,
+            Some(1.5e-12),
+            Some(-3.3333333333),
+            Some(12_345_678.123_456_78),
+            Some(f64::NAN),
+            Some(0.0),
+            Some(2.5e15),
+        ];
+        let array: ArrayRef = Arc::new(Float64Array::from(values.to_vec()));
+        let cols = [Some(PqCol::Typed(Box::new(TypedCol::new(&array))))];
+        for scale in [24, 18] {
+            let cols = [Some(PqCol::Typed(Box::new(TypedCol::new(&array))))];
+            for (row, v) in values.iter().enumerate() {
+                let want = v.map(|v| {
+                    let mut b = ryu::Buffer::new();
+                    parse_scaled(b.format(v), scale)
+                });
+                assert_eq!(fields(&cols, row).decimal(0, scale), want, "row {row}");
+            }
+        }
+        // A column is converted at the scale first asked for; another scale still answers.
+        assert_eq!(
+            fields(&cols, 0).decimal(0, 24),
+            Some(parse_scaled("0.30000000000000004", 24))
+        );
+        assert_eq!(fields(&cols, 6).decimal(0, 18), Some(Ok(0)));
+    }
+
+    #[test]
+    fn dictionary_text_is_parsed_once_per_value_with_the_same_answers() {
+        let keys = PrimitiveArray::<Int32Type>::from(vec![
+            Some(0),
+            Some(1),
+            None,
+            Some(2),
+            Some(3),
+            Some(0),
+        ]);
+        let values = StringArray::from(vec!["0.0104", "", "abc", "-7"]);
+        let d = DictionaryArray::new(keys, Arc::new(values));
+        let col = || {
+            Some(PqCol::Dict(Box::new(DictCol {
+                keys: d.keys().clone(),
+                values: d.values().as_string::<i32>().clone(),
+                scaled: OnceCell::new(),
+            })))
+        };
+        let cols = [col()];
+        let got: Vec<_> = (0..6).map(|r| fields(&cols, r).decimal(0, 24)).collect();
+        assert_eq!(got[0], Some(parse_scaled("0.0104", 24)));
+        assert_eq!(got[1], None, "empty text is null");
+        assert_eq!(got[2], None, "a null key is null");
+        assert!(
+            matches!(got[3], Some(Err(_))),
+            "bad text keeps its error: {:?}",
+            got[3]
+        );
+        assert_eq!(got[4], Some(Ok(-7 * 10i128.pow(24))));
+        assert_eq!(got[5], got[0]);
+    }
+
+    #[test]
+    fn batch_converted_timestamps_keep_nulls_and_units() {
+        let array: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![
+            Some(1_700_000_000_123),
+            None,
+            Some(-1),
+        ]));
+        let cols = [Some(PqCol::Typed(Box::new(TypedCol::new(&array))))];
+        assert_eq!(fields(&cols, 0).micros(0), Some(1_700_000_000_123_000));
+        assert_eq!(fields(&cols, 1).micros(0), None);
+        assert_eq!(fields(&cols, 2).micros(0), Some(-1000));
     }
 }

@@ -1,11 +1,10 @@
 //! Google Cloud BigQuery billing export (standard and detailed resource-level), JSON lines or CSV.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use skyledger_types::cost_row::SourceFormat;
 
-use crate::aws::parse_mapping;
+use crate::aws::{Mapping, parse_mapping};
 use crate::header::Header;
 use crate::row::{CellError, RowStage, c, parse_money};
 use crate::source::{Fields, Mapper, g};
@@ -43,7 +42,7 @@ pub const JSON_PATHS: &[&str] = &[
 
 /// Service categories by service description (focus_converters `gcp_category_mapping.csv`, MIT).
 fn service_category(description: &str) -> &'static str {
-    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    static MAP: OnceLock<Mapping> = OnceLock::new();
     MAP.get_or_init(|| parse_mapping(include_str!("mappings/gcp_category_mapping.csv")))
         .get(description)
         .copied()

@@ -251,15 +251,20 @@ impl RowSink {
         }
         let account = st.get_text(c::BILLING_ACCOUNT_ID).unwrap_or_default();
         let currency = st.get_text(c::BILLING_CURRENCY).unwrap_or_default();
+        // Rows of several accounts interleave: look a changed id up before allocating it.
         if account != self.last_account {
-            s.billing_account_ids.insert(account.to_string());
+            if !s.billing_account_ids.contains(account) {
+                s.billing_account_ids.insert(account.to_string());
+            }
             self.last_account.clear();
             self.last_account.push_str(account);
         }
         if let Some(sub) = st.get_text(c::SUB_ACCOUNT_ID)
             && sub != self.last_sub
         {
-            s.sub_account_ids.insert(sub.to_string());
+            if !s.sub_account_ids.contains(sub) {
+                s.sub_account_ids.insert(sub.to_string());
+            }
             self.last_sub.clear();
             self.last_sub.push_str(sub);
         }
