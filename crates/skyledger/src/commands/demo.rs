@@ -1,6 +1,7 @@
 //! `skyledger demo`: realistic exports through the real readers, then the API served with a
 //! printed token and a demo administrator.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -8,7 +9,10 @@ use skyledger_auth::tokens::{TokenGrant, issue_access_token};
 use skyledger_types::Scopes;
 
 use super::Context;
-use super::ingest::{IngestArgs, ingest_all, print_summary};
+use skyledger_core::ingestion::IngestSummary;
+use skyledger_types::cost_row::{CloudType, MONEY_SCALE};
+
+use super::ingest::{IngestArgs, ingest_all};
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -107,14 +111,8 @@ pub async fn run(ctx: Context, args: DemoArgs) -> anyhow::Result<()> {
         "ingested {rows} rows from {} files in {ingest_s:.1} s",
         summaries.len()
     );
-    if let Some(last) = summaries.last() {
-        print_summary(last, ingest_s / summaries.len() as f64);
-    }
-    for account in meta.cost_accounts(&org).await? {
-        println!(
-            "cost account {}  {}  (cloud_type {})",
-            account.id, account.name, account.cloud_type
-        );
+    for line in account_table(&summaries) {
+        println!("{line}");
     }
 
     let org_cfg = &ctx.config.organization;
@@ -168,4 +166,173 @@ fn export_folders(exports: &Path, generated: &skyledger_demo::DemoOutput) -> Vec
     out.sort();
     out.dedup();
     out
+}
+
+/// What the demo ingested, one line per cost account: cloud, rows, billing periods, billing
+/// accounts, and the actual and amortized totals per currency (rounded to cents here; the API
+/// and `skyledger ingest --json` give them exactly).
+fn account_table(summaries: &[IngestSummary]) -> Vec<String> {
+    #[derive(Default)]
+    struct Account<'a> {
+        name: &'a str,
+        cloud: &'a str,
+        rows: u64,
+        periods: Vec<&'a str>,
+        billing_accounts: Vec<&'a str>,
+        /// (cost type, currency) → sum scaled by 10^MONEY_SCALE.
+        totals: BTreeMap<(&'a str, &'a str), i128>,
+    }
+    let mut accounts: BTreeMap<&str, Account> = BTreeMap::new();
+    for s in summaries.iter().filter(|s| s.skipped.is_none()) {
+        let a = accounts.entry(&s.cost_account_id).or_default();
+        a.name = &s.cost_account_name;
+        a.cloud = match CloudType::from_code(s.cloud_type) {
+            Some(CloudType::Aws) => "AWS",
+            Some(CloudType::Azure) => "Azure",
+            Some(CloudType::Gcp) => "GCP",
+            Some(CloudType::Oci) => "OCI",
+            None => "?",
+        };
+        a.rows += s.rows;
+        a.periods
+            .extend(s.periods.iter().map(|p| p.billing_period.as_str()));
+        a.billing_accounts
+            .extend(s.billing_accounts.iter().map(String::as_str));
+        for t in &s.totals {
+            if let Ok(v) = skyledger_ingest::decimal::parse_scaled(&t.amount, MONEY_SCALE as u32) {
+                *a.totals.entry((t.cost_type, &t.currency)).or_default() += v;
+            }
+        }
+    }
+    let money = |a: &Account, cost_type: &str| -> String {
+        let parts: Vec<String> = a
+            .totals
+            .iter()
+            .filter(|((t, _), _)| *t == cost_type)
+            .map(|((_, currency), v)| format!("{currency} {}", cents(*v)))
+            .collect();
+        if parts.is_empty() {
+            "-".into()
+        } else {
+            parts.join(" + ")
+        }
+    };
+    let mut lines = vec![format!(
+        "{:<18} {:<5} {:<36} {:>11} {:<26} {:>8} {:>18} {:>18}",
+        "cost account",
+        "cloud",
+        "name",
+        "rows",
+        "billing periods",
+        "billing",
+        "actual",
+        "amortized"
+    )];
+    for (id, a) in &mut accounts {
+        a.periods.sort_unstable();
+        a.periods.dedup();
+        a.billing_accounts.sort_unstable();
+        a.billing_accounts.dedup();
+        let periods = match (a.periods.first(), a.periods.last()) {
+            (Some(first), Some(last)) if first != last => {
+                format!("{first}..{last} ({})", a.periods.len())
+            }
+            (Some(only), _) => (*only).to_string(),
+            _ => "-".into(),
+        };
+        lines.push(format!(
+            "{:<18} {:<5} {:<36} {:>11} {:<26} {:>8} {:>18} {:>18}",
+            id,
+            a.cloud,
+            a.name,
+            a.rows,
+            periods,
+            a.billing_accounts.len(),
+            money(a, "actual"),
+            money(a, "amortized"),
+        ));
+    }
+    lines
+}
+
+/// A sum scaled by 10^MONEY_SCALE as text rounded half to even to cents.
+fn cents(v: i128) -> String {
+    let c = skyledger_ingest::decimal::rescale(v, MONEY_SCALE, 2).unwrap_or(0);
+    let sign = if c < 0 { "-" } else { "" };
+    let a = c.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use skyledger_core::ingestion::{PeriodSummary, Total};
+
+    fn summary(account: &str, cloud: i64, period: &str, actual: &str) -> IngestSummary {
+        IngestSummary {
+            cost_account_id: account.into(),
+            cost_account_name: format!("{account} name"),
+            cloud_type: cloud,
+            rows: 10,
+            periods: vec![PeriodSummary {
+                billing_period: period.into(),
+                rows: 10,
+            }],
+            billing_accounts: vec!["b1".into(), format!("b-{period}")],
+            totals: vec![
+                Total {
+                    currency: "USD".into(),
+                    cost_type: "actual",
+                    cost_type_code: 20,
+                    amount: actual.into(),
+                },
+                Total {
+                    currency: "USD".into(),
+                    cost_type: "amortized",
+                    cost_type_code: 2,
+                    amount: "1".into(),
+                },
+            ],
+            skipped: None,
+            ..IngestSummary::unchanged("x")
+        }
+    }
+
+    #[test]
+    fn the_demo_table_sums_each_cost_account_over_its_deliveries() {
+        let mut skipped = summary("9", 0, "2026-01", "5");
+        skipped.skipped = Some("unchanged".into());
+        let lines = account_table(&[
+            summary("7", 1, "2026-02", "0.004"),
+            summary("7", 1, "2026-01", "1.0050000001"),
+            summary("8", 0, "2026-03", "-2.125"),
+            skipped,
+        ]);
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        let azure: Vec<&str> = lines[1].split_whitespace().collect();
+        assert_eq!(
+            azure,
+            [
+                "7",
+                "Azure",
+                "7",
+                "name",
+                "20",
+                "2026-01..2026-02",
+                "(2)",
+                "3",
+                "USD",
+                "1.01",
+                "USD",
+                "2.00"
+            ]
+        );
+        let aws: Vec<&str> = lines[2].split_whitespace().collect();
+        assert_eq!(
+            aws,
+            [
+                "8", "AWS", "8", "name", "10", "2026-03", "2", "USD", "-2.12", "USD", "1.00"
+            ]
+        );
+    }
 }

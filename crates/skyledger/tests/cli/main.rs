@@ -210,9 +210,36 @@ fn demo_generates_ingests_and_prints_a_working_token() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for cloud_type in ["cloud_type 0", "cloud_type 1", "cloud_type 2"] {
-        assert!(stdout.contains(cloud_type), "{cloud_type}: {stdout}");
+    // One table line per cost account (id, cloud, name, rows, …), whose rows add up to the
+    // rows the demo says it ingested.
+    let table: Vec<Vec<&str>> = stdout
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    for cloud in ["AWS", "Azure", "GCP"] {
+        assert!(table.iter().any(|l| l[1] == cloud), "{cloud}: {stdout}");
     }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let ingested: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("ingested "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no 'ingested N rows' line: {stderr}"));
+    let rows: u64 = table
+        .iter()
+        .map(|l| {
+            // The rows column comes just before the billing periods (`2025-10..2026-10 (13)`).
+            let is_period = |w: &&str| {
+                let b = w.as_bytes();
+                b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
+            };
+            let periods = l.iter().position(is_period).unwrap();
+            l[periods - 1].parse::<u64>().unwrap()
+        })
+        .sum();
+    assert_eq!(rows, ingested, "{stdout}");
     let token = stdout
         .lines()
         .find_map(|l| l.strip_prefix("token:"))
