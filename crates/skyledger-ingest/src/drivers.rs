@@ -6,10 +6,7 @@ use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    Decimal128Type, Float32Type, Float64Type, Int32Type, Int64Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
-};
+use arrow_array::types::{Decimal128Type, Float32Type, Float64Type, Int32Type, Int64Type};
 use arrow_array::{Array, ArrayRef, MapArray, PrimitiveArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::ProjectionMask;
@@ -219,8 +216,8 @@ enum PqCol {
 
 /// A number or timestamp column of one batch. The first row asked for converts the whole
 /// column in one typed loop (rows then index a vector instead of dispatching on the array's
-/// type for every value); values that loop leaves to the per-value code (nulls, floats off
-/// the 10⁻¹⁰ grid) hold [`SLOW`] or [`SLOW_MICROS`].
+/// type for every value); decimals that loop leaves to the per-value code (nulls, floats off
+/// the 10⁻¹⁰ grid) hold [`SLOW`], null timestamps [`NULL_MICROS`].
 struct TypedCol {
     array: ArrayRef,
     text: OnceCell<Option<StringArray>>,
@@ -253,8 +250,9 @@ impl DictCol {
 
 /// No Decimal128 value (|v| < 10³⁸) and no float on the grid (|v| < 2⁵¹·10¹⁴) is `i128::MIN`.
 const SLOW: i128 = i128::MIN;
-/// Nor is any timestamp the per-value code would give (it saturates at `i64::MIN` only).
-const SLOW_MICROS: i64 = i64::MIN;
+/// A null timestamp in [`TypedCol::micros`] (a value can saturate to it too: the array's
+/// validity tells them apart).
+const NULL_MICROS: i64 = i64::MIN;
 
 impl TypedCol {
     fn new(array: &ArrayRef) -> Self {
@@ -300,7 +298,7 @@ impl TypedCol {
                 if ints.is_valid(i) {
                     unit_micros(ints.value(i), *unit)
                 } else {
-                    SLOW_MICROS
+                    NULL_MICROS
                 }
             })
             .collect()
@@ -410,25 +408,9 @@ impl Fields for PqFields<'_> {
         let Some(Some(PqCol::Typed(t))) = self.cols.get(col) else {
             return None;
         };
-        if let Some(&v) = t.micros.get_or_init(|| t.convert_micros()).get(self.row)
-            && v != SLOW_MICROS
-        {
-            return Some(v);
-        }
-        let a = &t.array;
-        let DataType::Timestamp(unit, _) = a.data_type() else {
-            return None;
-        };
-        if a.is_null(self.row) {
-            return None;
-        }
-        let v = match unit {
-            TimeUnit::Second => a.as_primitive::<TimestampSecondType>().value(self.row),
-            TimeUnit::Millisecond => a.as_primitive::<TimestampMillisecondType>().value(self.row),
-            TimeUnit::Microsecond => a.as_primitive::<TimestampMicrosecondType>().value(self.row),
-            TimeUnit::Nanosecond => a.as_primitive::<TimestampNanosecondType>().value(self.row),
-        };
-        Some(unit_micros(v, *unit))
+        // Empty for a column that is not a timestamp.
+        let v = *t.micros.get_or_init(|| t.convert_micros()).get(self.row)?;
+        (v != NULL_MICROS || t.array.is_valid(self.row)).then_some(v)
     }
 }
 
