@@ -343,6 +343,16 @@ impl CloudType {
         self as i8
     }
 
+    /// The cloud's short name: `AWS`, `Azure`, `GCP`, `OCI`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Aws => "AWS",
+            Self::Azure => "Azure",
+            Self::Gcp => "GCP",
+            Self::Oci => "OCI",
+        }
+    }
+
     /// Parse a stored code.
     pub fn from_code(code: i64) -> Option<Self> {
         match code {

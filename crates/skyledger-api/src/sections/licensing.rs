@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use skyledger_auth::Caller;
 use skyledger_ledger::{Dimension, Granularity};
 use skyledger_types::Operation::Read;
+use skyledger_types::cost_row::CloudType;
 
 use super::account_management::month_start;
 use super::summary_report::stamp_time;
@@ -34,12 +35,13 @@ pub(crate) fn routes() -> Vec<Route> {
 
 /// The cloud of a bill line as the spec's example names it (`Azure`).
 fn cloud_name(cloud_type: &Option<String>, provider: &Option<String>) -> String {
-    match cloud_type.as_deref().and_then(|c| c.parse::<i64>().ok()) {
-        Some(0) => "AWS".into(),
-        Some(1) => "Azure".into(),
-        Some(2) => "GCP".into(),
-        Some(3) => "OCI".into(),
-        _ => key(provider),
+    match cloud_type
+        .as_deref()
+        .and_then(|c| c.parse::<i64>().ok())
+        .and_then(CloudType::from_code)
+    {
+        Some(cloud) => cloud.name().into(),
+        None => key(provider),
     }
 }
 

@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use skyledger_auth::tokens::{TokenGrant, issue_access_token};
-use skyledger_types::Scopes;
-
-use super::Context;
 use skyledger_core::ingestion::IngestSummary;
+use skyledger_types::Scopes;
 use skyledger_types::cost_row::{CloudType, MONEY_SCALE};
 
+use super::Context;
 use super::ingest::{IngestArgs, ingest_all};
 
 #[derive(Debug, clap::Args)]
@@ -186,13 +185,7 @@ fn account_table(summaries: &[IngestSummary]) -> Vec<String> {
     for s in summaries.iter().filter(|s| s.skipped.is_none()) {
         let a = accounts.entry(&s.cost_account_id).or_default();
         a.name = &s.cost_account_name;
-        a.cloud = match CloudType::from_code(s.cloud_type) {
-            Some(CloudType::Aws) => "AWS",
-            Some(CloudType::Azure) => "Azure",
-            Some(CloudType::Gcp) => "GCP",
-            Some(CloudType::Oci) => "OCI",
-            None => "?",
-        };
+        a.cloud = CloudType::from_code(s.cloud_type).map_or("?", CloudType::name);
         a.rows += s.rows;
         a.periods
             .extend(s.periods.iter().map(|p| p.billing_period.as_str()));
@@ -217,8 +210,14 @@ fn account_table(summaries: &[IngestSummary]) -> Vec<String> {
             parts.join(" + ")
         }
     };
-    let mut lines = vec![format!(
-        "{:<18} {:<5} {:<36} {:>11} {:<26} {:>8} {:>18} {:>18}",
+    // cost account, cloud, name, rows, billing periods, billing accounts, actual, amortized
+    let line = |cells: [&str; 8]| {
+        format!(
+            "{:<18} {:<5} {:<36} {:>11} {:<26} {:>8} {:>18} {:>18}",
+            cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]
+        )
+    };
+    let mut lines = vec![line([
         "cost account",
         "cloud",
         "name",
@@ -226,8 +225,8 @@ fn account_table(summaries: &[IngestSummary]) -> Vec<String> {
         "billing periods",
         "billing",
         "actual",
-        "amortized"
-    )];
+        "amortized",
+    ])];
     for (id, a) in &mut accounts {
         a.periods.sort_unstable();
         a.periods.dedup();
@@ -240,17 +239,16 @@ fn account_table(summaries: &[IngestSummary]) -> Vec<String> {
             (Some(only), _) => (*only).to_string(),
             _ => "-".into(),
         };
-        lines.push(format!(
-            "{:<18} {:<5} {:<36} {:>11} {:<26} {:>8} {:>18} {:>18}",
+        lines.push(line([
             id,
             a.cloud,
             a.name,
-            a.rows,
-            periods,
-            a.billing_accounts.len(),
-            money(a, "actual"),
-            money(a, "amortized"),
-        ));
+            &a.rows.to_string(),
+            &periods,
+            &a.billing_accounts.len().to_string(),
+            &money(a, "actual"),
+            &money(a, "amortized"),
+        ]));
     }
     lines
 }
