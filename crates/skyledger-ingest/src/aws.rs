@@ -5,9 +5,12 @@ use std::sync::OnceLock;
 
 use skyledger_types::cost_row::{MONEY_SCALE, QUANTITY_SCALE, SourceFormat};
 
+use crate::columnar::{MappedColumns, SourceColumns};
 use crate::header::Header;
 use crate::row::{CellError, RowStage, c};
 use crate::source::{Fields, Mapper, dec, g};
+
+mod columnar;
 
 /// The CUR 2.0 / Athena name of a legacy CUR column: `lineItem/UnblendedCost` →
 /// `line_item_unblended_cost`, `savingsPlan/SavingsPlanARN` → `savings_plan_savings_plan_a_r_n`
@@ -209,6 +212,10 @@ impl Mapper for AwsMapper {
             .collect();
         self.passed = pairs.iter().fold(0, |m, &(out, _)| m | 1u128 << out);
         pairs
+    }
+
+    fn map_columns(&mut self, src: &dyn SourceColumns) -> Option<MappedColumns> {
+        self.columns(src)
     }
 
     fn map_row(&mut self, row: &dyn Fields, st: &mut RowStage) -> Result<(), CellError> {

@@ -8,6 +8,7 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Decimal128Type, Float32Type, Float64Type, Int32Type, Int64Type};
 use arrow_array::{Array, ArrayRef, MapArray, PrimitiveArray, RecordBatch, StringArray};
+use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
@@ -17,6 +18,7 @@ use parquet::arrow::arrow_reader::{
 use skyledger_types::cost_row::SourceFormat;
 
 use crate::BatchReader;
+use crate::columnar::{Decimals, Entries, SourceColumns, Text};
 use crate::decimal::{float_on_grid, float_scaled, parse_scaled, rescale};
 use crate::error::IngestError;
 use crate::header::Header;
@@ -385,23 +387,8 @@ impl Fields for PqFields<'_> {
         {
             return Some(Ok(v));
         }
-        let a = &t.array;
-        if a.is_null(row) {
-            return None;
-        }
-        // Floats go through their shortest round-trip text (what Arrow's cast to text and
-        // AWS's own CSV write), never through binary arithmetic.
-        Some(match a.data_type() {
-            DataType::Float64 => float_scaled(a.as_primitive::<Float64Type>().value(row), scale),
-            DataType::Float32 => {
-                let mut b = ryu::Buffer::new();
-                parse_scaled(b.format(a.as_primitive::<Float32Type>().value(row)), scale)
-            }
-            DataType::Decimal128(_, s) => {
-                rescale(a.as_primitive::<Decimal128Type>().value(row), *s, scale)
-            }
-            _ => return self.get(col).map(|s| parse_scaled(s, scale)),
-        })
+        typed_decimal(&t.array, row, scale)
+            .or_else(|| self.get(col).map(|s| parse_scaled(s, scale)))
     }
 
     fn micros(&self, col: usize) -> Option<i64> {
@@ -411,6 +398,141 @@ impl Fields for PqFields<'_> {
         // Empty for a column that is not a timestamp.
         let v = *t.micros.get_or_init(|| t.convert_micros()).get(self.row)?;
         (v != NULL_MICROS || t.array.is_valid(self.row)).then_some(v)
+    }
+}
+
+/// A non-null number of a typed column, by the per-value code: floats go through their
+/// shortest round-trip text (what Arrow's cast to text and AWS's own CSV write), never through
+/// binary arithmetic. `None` for null, and for a type that is read as text.
+fn typed_decimal(a: &ArrayRef, row: usize, scale: u32) -> Option<Result<i128, String>> {
+    if a.is_null(row) {
+        return None;
+    }
+    Some(match a.data_type() {
+        DataType::Float64 => float_scaled(a.as_primitive::<Float64Type>().value(row), scale),
+        DataType::Float32 => {
+            let mut b = ryu::Buffer::new();
+            parse_scaled(b.format(a.as_primitive::<Float32Type>().value(row)), scale)
+        }
+        DataType::Decimal128(_, s) => {
+            rescale(a.as_primitive::<Decimal128Type>().value(row), *s, scale)
+        }
+        _ => return None,
+    })
+}
+
+/// One decoded Parquet batch seen whole, for [`Mapper::map_columns`](crate::source::Mapper::map_columns).
+struct PqColumns<'a> {
+    cols: &'a [Option<PqCol>],
+    rows: usize,
+}
+
+impl SourceColumns for PqColumns<'_> {
+    fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn text(&self, col: usize) -> Option<Text<'_>> {
+        match self.cols.get(col)?.as_ref()? {
+            PqCol::Str(a) => Some(Text::Plain(a)),
+            PqCol::Dict(d) => Some(Text::Dict {
+                keys: &d.keys,
+                values: &d.values,
+            }),
+            _ => None,
+        }
+    }
+
+    fn decimals(&self, col: usize, scale: u32) -> Option<Decimals> {
+        let rows = self.rows;
+        let mut nulls = arrow_buffer::BooleanBufferBuilder::new(rows);
+        let mut values = Vec::with_capacity(rows);
+        match self.cols.get(col)?.as_ref()? {
+            PqCol::Typed(t) => {
+                let fresh;
+                let scaled = match t.scaled.get_or_init(|| (scale, t.convert_scaled(scale))) {
+                    (at, v) if *at == scale => v,
+                    _ => {
+                        fresh = t.convert_scaled(scale);
+                        &fresh
+                    }
+                };
+                if scaled.len() != rows {
+                    return None;
+                }
+                // No null and no value for the per-value code: the vector is the column.
+                if !scaled.contains(&SLOW) {
+                    return Some(Decimals {
+                        values: scaled.clone(),
+                        nulls: None,
+                    });
+                }
+                for (row, &v) in scaled.iter().enumerate() {
+                    let v = if v != SLOW {
+                        Some(v)
+                    } else {
+                        typed_decimal(&t.array, row, scale).transpose().ok()?
+                    };
+                    nulls.append(v.is_some());
+                    values.push(v.unwrap_or(0));
+                }
+            }
+            PqCol::Dict(d) => {
+                let fresh;
+                let parsed = match d.scaled.get_or_init(|| (scale, d.parse_values(scale))) {
+                    (at, v) if *at == scale => v,
+                    _ => {
+                        fresh = d.parse_values(scale);
+                        &fresh
+                    }
+                };
+                for row in 0..rows {
+                    let v = if d.keys.is_null(row) {
+                        None
+                    } else {
+                        let k = d.keys.value(row) as usize;
+                        match parsed[k] {
+                            // Empty text is null; other text that does not parse declines.
+                            SLOW if d.values.value(k).is_empty() => None,
+                            SLOW => return None,
+                            v => Some(v),
+                        }
+                    };
+                    nulls.append(v.is_some());
+                    values.push(v.unwrap_or(0));
+                }
+            }
+            _ => return None,
+        }
+        let nulls = NullBuffer::new(nulls.finish());
+        Some(Decimals {
+            values,
+            nulls: (nulls.null_count() > 0).then_some(nulls),
+        })
+    }
+
+    fn micros(&self, col: usize) -> Option<Vec<i64>> {
+        let Some(PqCol::Typed(t)) = self.cols.get(col)?.as_ref() else {
+            return None;
+        };
+        if t.array.null_count() > 0 {
+            return None;
+        }
+        let v = t.micros.get_or_init(|| t.convert_micros());
+        (v.len() == self.rows).then(|| v.clone())
+    }
+
+    fn entries(&self, col: usize) -> Option<Entries<'_>> {
+        let Some(PqCol::Map(mkv)) = self.cols.get(col)?.as_ref() else {
+            return None;
+        };
+        let (m, k, v) = &**mkv;
+        Some(Entries {
+            offsets: m.value_offsets(),
+            nulls: m.nulls(),
+            keys: k,
+            values: v,
+        })
     }
 }
 
@@ -579,9 +701,14 @@ impl ParquetBatchReader {
 
     fn step(&mut self) -> Result<Option<RecordBatch>, IngestError> {
         loop {
-            let Ok(batch) = self.inner.recv() else {
-                self.done = true;
+            if self.sink.full() {
                 return Ok(self.sink.take());
+            }
+            let Ok(batch) = self.inner.recv() else {
+                // Drained: the pending rows and batches, one a call.
+                let last = self.sink.take();
+                self.done = last.is_none();
+                return Ok(last);
             };
             let file = self.sink.file.clone();
             let batch = batch.map_err(|e| IngestError::Parquet {
@@ -622,6 +749,17 @@ impl ParquetBatchReader {
                         _ => PqCol::Str(to_str(&file, a)?),
                     };
                 self.cols[orig] = Some(col);
+            }
+            let view = PqColumns {
+                cols: &self.cols,
+                rows: batch.num_rows(),
+            };
+            if self.sink.columnar
+                && let Some(mapped) = self.sink.mapper.map_columns(&view)
+                && self.sink.accept_columns(mapped, self.next_row)?
+            {
+                self.next_row += batch.num_rows() as u64;
+                return Ok(self.sink.take());
             }
             if !self.sink.builder.pass_through().is_empty() {
                 let mut arrays = Vec::with_capacity(self.sink.builder.pass_through().len());

@@ -15,6 +15,7 @@
 mod aws;
 mod azure;
 pub mod azure_pair;
+mod columnar;
 pub mod decimal;
 mod drivers;
 mod error;
@@ -74,6 +75,9 @@ pub struct ReadOptions {
     /// Values for mandatory FOCUS columns a FOCUS file lacks, e.g. `("BillingCurrency", "USD")`
     /// (the FOCUS spec examples carry only the columns they illustrate).
     pub column_defaults: Vec<(String, String)>,
+    /// Map every row through the row mappers, never a whole Parquet batch at once: the
+    /// reference the columnar path is tested against (same rows either way).
+    pub row_by_row: bool,
 }
 
 impl Default for ReadOptions {
@@ -84,6 +88,7 @@ impl Default for ReadOptions {
             batch_size: DEFAULT_BATCH_SIZE,
             azure_cost_kind: None,
             column_defaults: Vec::new(),
+            row_by_row: false,
         }
     }
 }

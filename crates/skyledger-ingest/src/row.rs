@@ -795,7 +795,7 @@ impl PassThrough {
 }
 
 /// `a` with empty values made null.
-fn null_empty(a: StringArray) -> StringArray {
+pub(crate) fn null_empty(a: StringArray) -> StringArray {
     let offsets = a.value_offsets();
     let empty = |i: usize| offsets[i] == offsets[i + 1];
     if !(0..a.len()).any(|i| empty(i) && a.is_valid(i)) {

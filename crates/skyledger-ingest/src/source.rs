@@ -1,14 +1,18 @@
 //! The reader machinery shared by every format: row access, the mapper trait, the row sink.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use skyledger_types::cost_row::{CostType, SourceFormat};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Decimal128Type, TimestampMicrosecondType};
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, UInt64Array};
+use skyledger_types::cost_row::{CostType, NON_NULL_COLUMNS, SourceFormat, cost_row_schema};
 
 use crate::ReadOptions;
+use crate::columnar::{MappedColumns, SourceColumns};
 use crate::decimal::parse_scaled;
 use crate::error::IngestError;
-use crate::row::{BatchBuilder, CellError, RowStage, c};
+use crate::row::{BatchBuilder, CellError, RowStage, c, col};
 
 /// Access to one source record by column index (of the file's [`Header`](crate::header::Header)).
 pub trait Fields {
@@ -57,6 +61,11 @@ pub trait Mapper: Send {
     fn pass_through(&mut self, _is_text: &dyn Fn(usize) -> bool) -> Vec<(usize, usize)> {
         Vec::new()
     }
+    /// Map a whole source batch at once (see [`columnar`](crate::columnar)); `None` declines
+    /// and the batch goes through [`map_row`](Self::map_row) row by row.
+    fn map_columns(&mut self, _src: &dyn SourceColumns) -> Option<MappedColumns> {
+        None
+    }
 }
 
 /// Sums of one currency, scaled by 10^MONEY_SCALE.
@@ -99,6 +108,8 @@ impl CostTotals {
 pub struct ReadStats {
     /// Rows yielded.
     pub rows: u64,
+    /// Rows mapped a whole batch at a time ([`Mapper::map_columns`]); the others row by row.
+    pub columnar_rows: u64,
     /// Rows skipped as bad (only with `skip_bad_rows`).
     pub bad_rows_skipped: u64,
     /// The first few skipped-row messages (`file:line:column: reason`).
@@ -143,6 +154,7 @@ impl ReadStats {
             self.account_currency.insert(acct.clone(), cur.clone());
         }
         self.rows += o.rows;
+        self.columnar_rows += o.columnar_rows;
         self.bad_rows_skipped += o.bad_rows_skipped;
         for s in &o.bad_row_samples {
             if self.bad_row_samples.len() < SAMPLES {
@@ -172,9 +184,13 @@ pub struct RowSink {
     pub file: String,
     pub skip_bad_rows: bool,
     pub batch_size: usize,
+    /// Whether mappers may map whole batches ([`Mapper::map_columns`]).
+    pub columnar: bool,
     last_period: (i64, i64),
     last_account: String,
     last_sub: String,
+    /// Finished batches not yet handed out, oldest first.
+    ready: VecDeque<RecordBatch>,
 }
 
 impl RowSink {
@@ -192,9 +208,11 @@ impl RowSink {
             file: file.to_string(),
             skip_bad_rows: opts.skip_bad_rows,
             batch_size,
+            columnar: !opts.row_by_row,
             last_period: (i64::MIN, i64::MIN),
             last_account: String::new(),
             last_sub: String::new(),
+            ready: VecDeque::new(),
         }
     }
 
@@ -301,11 +319,155 @@ impl RowSink {
 
     /// Whether a full batch is ready.
     pub fn full(&self) -> bool {
-        self.builder.len() >= self.batch_size
+        !self.ready.is_empty() || self.builder.len() >= self.batch_size
     }
 
-    /// Take the pending rows as a batch, if any.
+    /// Take the oldest finished batch, or else the pending rows as a batch, if any.
     pub fn take(&mut self) -> Option<RecordBatch> {
-        (!self.builder.is_empty()).then(|| self.builder.finish())
+        self.ready
+            .pop_front()
+            .or_else(|| (!self.builder.is_empty()).then(|| self.builder.finish()))
+    }
+
+    /// Take a batch a mapper mapped whole, its rows found at lines `first_line + 1 ..`.
+    /// `Ok(false)` hands it back to the row path: a required value is missing, or an account
+    /// changes currency (the row path reports those with their line).
+    pub fn accept_columns(
+        &mut self,
+        mapped: MappedColumns,
+        first_line: u64,
+    ) -> Result<bool, IngestError> {
+        let rows = mapped.rows;
+        if NON_NULL_COLUMNS
+            .iter()
+            .map(|n| col(n))
+            .any(|i| i != c::X_SOURCE_FILE && i != c::X_SOURCE_LINE && mapped.has_null(i))
+        {
+            return Ok(false);
+        }
+        let mut columns = mapped.columns;
+        columns[c::X_SOURCE_FILE] = Some(Arc::new(crate::columnar::constant(&self.file, rows)));
+        columns[c::X_SOURCE_LINE] = Some(Arc::new(UInt64Array::from_iter_values(
+            first_line + 1..=first_line + rows as u64,
+        )));
+        let arrays: Vec<ArrayRef> = columns
+            .into_iter()
+            .zip(cost_row_schema().fields())
+            .map(|(a, f)| a.unwrap_or_else(|| arrow_array::new_null_array(f.data_type(), rows)))
+            .collect();
+        let batch = match RecordBatch::try_new(cost_row_schema(), arrays) {
+            Ok(b) => b,
+            Err(e) => {
+                debug_assert!(false, "mapped columns do not fit the schema: {e}");
+                return Ok(false);
+            }
+        };
+        if !self.observe_batch(&batch) {
+            return Ok(false);
+        }
+        if !self.builder.is_empty() {
+            let pending = self.builder.finish();
+            self.ready.push_back(pending);
+        }
+        self.ready.push_back(batch);
+        Ok(true)
+    }
+
+    /// [`observe`](Self::observe) for a whole batch; `false` (and nothing recorded) when an
+    /// account would change currency.
+    fn observe_batch(&mut self, b: &RecordBatch) -> bool {
+        let text = |i: usize| b.column(i).as_string::<i32>();
+        let ts = |i: usize| b.column(i).as_primitive::<TimestampMicrosecondType>();
+        let (account, currency, sub) = (
+            text(c::BILLING_ACCOUNT_ID),
+            text(c::BILLING_CURRENCY),
+            text(c::SUB_ACCOUNT_ID),
+        );
+        let mut pairs: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut last = ("", "");
+        for r in 0..b.num_rows() {
+            let pair = (account.value(r), currency.value(r));
+            if pair == last {
+                continue;
+            }
+            last = pair;
+            let known = self.stats.account_currency.get(pair.0).map(String::as_str);
+            match pairs.insert(pair.0, pair.1).or(known) {
+                Some(prev) if prev != pair.1 => return false,
+                _ => {}
+            }
+        }
+        let s = &mut self.stats;
+        s.rows += b.num_rows() as u64;
+        s.columnar_rows += b.num_rows() as u64;
+        for (a, cur) in pairs {
+            if !s.account_currency.contains_key(a) {
+                s.account_currency.insert(a.to_string(), cur.to_string());
+            }
+            if !s.billing_account_ids.contains(a) {
+                s.billing_account_ids.insert(a.to_string());
+            }
+        }
+        let (start, end) = (ts(c::BILLING_PERIOD_START), ts(c::BILLING_PERIOD_END));
+        for r in 0..b.num_rows() {
+            let period = (start.value(r), end.value(r));
+            if period != self.last_period {
+                s.billing_periods.insert(period);
+                self.last_period = period;
+            }
+        }
+        note_texts(sub, &mut s.sub_account_ids);
+        let sums: Vec<_> = [
+            c::BILLED_COST,
+            c::EFFECTIVE_COST,
+            c::X_BLENDED_COST,
+            c::X_UNBLENDED_COST,
+            c::X_AMORTIZED_COST,
+            c::X_RECURRING_COST,
+            c::LIST_COST,
+        ]
+        .into_iter()
+        .map(|i| b.column(i).as_primitive::<Decimal128Type>())
+        .collect();
+        let mut r = 0;
+        while r < b.num_rows() {
+            let cur = currency.value(r);
+            let mut end = r + 1;
+            while end < b.num_rows() && currency.value(end) == cur {
+                end += 1;
+            }
+            let sum = |a: &arrow_array::Decimal128Array| -> i128 {
+                (r..end)
+                    .filter(|&i| a.is_valid(i))
+                    .map(|i| a.value(i))
+                    .sum()
+            };
+            let t = match s.totals.get_mut(cur) {
+                Some(t) => t,
+                None => s.totals.entry(cur.to_string()).or_default(),
+            };
+            t.billed += sum(sums[0]);
+            t.effective += sum(sums[1]);
+            t.blended += sum(sums[2]);
+            t.unblended += sum(sums[3]);
+            t.amortized += sum(sums[4]);
+            t.recurring += sum(sums[5]);
+            t.list += sum(sums[6]);
+            r = end;
+        }
+        true
+    }
+}
+
+/// Add each distinct non-null text of `a` to `set` (runs of equal text looked up once).
+fn note_texts(a: &StringArray, set: &mut BTreeSet<String>) {
+    let mut last: Option<&str> = None;
+    for v in a.iter().flatten() {
+        if last != Some(v) {
+            if !set.contains(v) {
+                set.insert(v.to_string());
+            }
+            last = Some(v);
+        }
     }
 }
