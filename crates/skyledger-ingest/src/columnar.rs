@@ -319,6 +319,62 @@ pub fn coalesce(rows: usize, a: Option<Text<'_>>, b: Option<Text<'_>>) -> Option
     }
 }
 
+impl Entries<'_> {
+    /// The map as the tag column, whole, when no entry needs the row-by-row rules: no null
+    /// key or value, no key empty once `strip` is cut off its front, and no null map with
+    /// entries. Keys lose `strip`; a row without entries is null. `None` otherwise.
+    pub fn whole_tags(&self, rows: usize, strip: &str) -> Option<ArrayRef> {
+        let offsets = &self.offsets[..=rows];
+        let (first, last) = (offsets[0] as usize, offsets[rows] as usize);
+        let keys = self.keys.slice(first, last - first);
+        let values = self.values.slice(first, last - first);
+        if keys.null_count() > 0 || values.null_count() > 0 {
+            return None;
+        }
+        let null_with_entries =
+            |r: usize| self.nulls.is_some_and(|n| n.is_null(r)) && offsets[r + 1] > offsets[r];
+        if (0..rows).any(null_with_entries) {
+            return None;
+        }
+        let keys = if keys.iter().flatten().any(|k| k.starts_with(strip)) {
+            let mut b = StringBuilder::with_capacity(keys.len(), keys.values().len());
+            for k in keys.iter().flatten() {
+                b.append_value(k.strip_prefix(strip).unwrap_or(k));
+            }
+            b.finish()
+        } else {
+            keys
+        };
+        if keys.iter().flatten().any(str::is_empty) {
+            return None;
+        }
+        let DataType::Map(entries, sorted) = skyledger_types::cost_row::tags_type() else {
+            return None;
+        };
+        let DataType::Struct(fields) = entries.data_type() else {
+            return None;
+        };
+        let pairs = arrow_array::StructArray::try_new(
+            fields.clone(),
+            vec![Arc::new(keys) as ArrayRef, Arc::new(values)],
+            None,
+        )
+        .ok()?;
+        let rebased: Vec<i32> = offsets.iter().map(|&o| o - offsets[0]).collect();
+        let valid =
+            arrow_buffer::BooleanBuffer::collect_bool(rows, |r| rebased[r + 1] > rebased[r]);
+        let map = arrow_array::MapArray::try_new(
+            entries,
+            OffsetBuffer::new(ScalarBuffer::from(rebased)),
+            pairs,
+            Some(NullBuffer::new(valid)),
+            sorted,
+        )
+        .ok()?;
+        Some(Arc::new(map))
+    }
+}
+
 /// A tag map column built row by row from `(key, value)` pairs (empty keys skipped; a row
 /// without tags is null), as the row path builds it.
 pub struct TagColumn {

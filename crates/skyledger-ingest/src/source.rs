@@ -437,10 +437,16 @@ impl RowSink {
                 end += 1;
             }
             let sum = |a: &arrow_array::Decimal128Array| -> i128 {
-                (r..end)
-                    .filter(|&i| a.is_valid(i))
-                    .map(|i| a.value(i))
-                    .sum()
+                let values = &a.values()[r..end];
+                match a.nulls() {
+                    None => values.iter().sum(),
+                    Some(n) => values
+                        .iter()
+                        .enumerate()
+                        .filter(|&(i, _)| n.is_valid(r + i))
+                        .map(|(_, v)| v)
+                        .sum(),
+                }
             };
             let t = match s.totals.get_mut(cur) {
                 Some(t) => t,

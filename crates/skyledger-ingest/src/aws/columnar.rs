@@ -399,7 +399,13 @@ impl AwsMapper {
             Some(col) => Some(src.entries(col)?),
             None => None,
         };
-        if !tag_cols.is_empty() || tag_map.is_some() {
+        let whole_tags = match &tag_map {
+            Some(m) if tag_cols.is_empty() => m.whole_tags(rows, "user_"),
+            _ => None,
+        };
+        if let Some(tags) = whole_tags {
+            out.set(c::TAGS, tags);
+        } else if !tag_cols.is_empty() || tag_map.is_some() {
             let mut tags = TagColumn::new(rows);
             for r in 0..rows {
                 for (t, key) in &tag_cols {
