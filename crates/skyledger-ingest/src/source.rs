@@ -338,6 +338,9 @@ impl RowSink {
         first_line: u64,
     ) -> Result<bool, IngestError> {
         let rows = mapped.rows;
+        if rows == 0 {
+            return Ok(true);
+        }
         if NON_NULL_COLUMNS
             .iter()
             .map(|n| col(n))
