@@ -20,7 +20,7 @@ use parquet::arrow::arrow_writer::{
     ArrowColumnWriter, ArrowLeafColumn, ArrowRowGroupWriterFactory, ArrowWriter,
     ArrowWriterOptions, compute_leaves,
 };
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
@@ -63,6 +63,12 @@ impl WriteSettings {
         for column in columns::money().into_iter().chain([columns::SOURCE_LINE]) {
             b = b.set_column_dictionary_enabled(ColumnPath::from(column), false);
         }
+        // Source line numbers count up by one: delta encoding stores them in a few bits
+        // instead of 8 bytes a row through zstd.
+        b = b.set_column_encoding(
+            ColumnPath::from(columns::SOURCE_LINE),
+            Encoding::DELTA_BINARY_PACKED,
+        );
         // 16-byte decimals (money and quantities, most of the bytes written) compress no
         // better above level 1: one month of CUR 2.0 (868 k rows) gave 6.03 MB per cost
         // column at level 1 and at level 3, while level 3 took about twice the CPU of level 1.
