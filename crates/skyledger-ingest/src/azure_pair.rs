@@ -358,40 +358,7 @@ impl AzurePairReader {
 
     fn count(&mut self, batch: &RecordBatch) {
         self.rows += batch.num_rows() as u64;
-        let currency = batch
-            .column_by_name(c::BILLING_CURRENCY)
-            .and_then(|a| a.as_string_opt::<i32>());
-        let cols = [
-            c::BILLED_COST,
-            c::EFFECTIVE_COST,
-            c::X_BLENDED_COST,
-            c::X_UNBLENDED_COST,
-            c::X_AMORTIZED_COST,
-            c::X_RECURRING_COST,
-            c::LIST_COST,
-        ]
-        .map(|n| money(batch, n));
-        for row in 0..batch.num_rows() {
-            let cur = currency
-                .filter(|a| a.is_valid(row))
-                .map_or("", |a| a.value(row));
-            let t = match self.totals.get_mut(cur) {
-                Some(t) => t,
-                None => self.totals.entry(cur.to_string()).or_default(),
-            };
-            let v = |i: usize| {
-                cols[i]
-                    .filter(|a| a.is_valid(row))
-                    .map_or(0, |a| a.value(row))
-            };
-            t.billed += v(0);
-            t.effective += v(1);
-            t.blended += v(2);
-            t.unblended += v(3);
-            t.amortized += v(4);
-            t.recurring += v(5);
-            t.list += v(6);
-        }
+        crate::source::add_batch_totals(&mut self.totals, batch);
     }
 
     /// Folds a finished pass's stats in; after the amortized pass, checks that it is the

@@ -421,6 +421,19 @@ fn typed_decimal(a: &ArrayRef, row: usize, scale: u32) -> Option<Result<i128, St
     })
 }
 
+/// A column's numbers at `scale`: the batch's cached conversion when it was made at that
+/// scale (a column is normally read at one), else a fresh one.
+fn at_scale<'a>(
+    cache: &'a OnceCell<(u32, Vec<i128>)>,
+    scale: u32,
+    convert: impl Fn(u32) -> Vec<i128>,
+) -> std::borrow::Cow<'a, [i128]> {
+    match cache.get_or_init(|| (scale, convert(scale))) {
+        (at, v) if *at == scale => std::borrow::Cow::Borrowed(v),
+        _ => std::borrow::Cow::Owned(convert(scale)),
+    }
+}
+
 /// One decoded Parquet batch seen whole, for [`Mapper::map_columns`](crate::source::Mapper::map_columns).
 struct PqColumns<'a> {
     cols: &'a [Option<PqCol>],
@@ -449,21 +462,14 @@ impl SourceColumns for PqColumns<'_> {
         let mut values = Vec::with_capacity(rows);
         match self.cols.get(col)?.as_ref()? {
             PqCol::Typed(t) => {
-                let fresh;
-                let scaled = match t.scaled.get_or_init(|| (scale, t.convert_scaled(scale))) {
-                    (at, v) if *at == scale => v,
-                    _ => {
-                        fresh = t.convert_scaled(scale);
-                        &fresh
-                    }
-                };
+                let scaled = at_scale(&t.scaled, scale, |s| t.convert_scaled(s));
                 if scaled.len() != rows {
                     return None;
                 }
                 // No null and no value for the per-value code: the vector is the column.
                 if !scaled.contains(&SLOW) {
                     return Some(Decimals {
-                        values: scaled.clone(),
+                        values: scaled.into_owned(),
                         nulls: None,
                     });
                 }
@@ -478,14 +484,7 @@ impl SourceColumns for PqColumns<'_> {
                 }
             }
             PqCol::Dict(d) => {
-                let fresh;
-                let parsed = match d.scaled.get_or_init(|| (scale, d.parse_values(scale))) {
-                    (at, v) if *at == scale => v,
-                    _ => {
-                        fresh = d.parse_values(scale);
-                        &fresh
-                    }
-                };
+                let parsed = at_scale(&d.scaled, scale, |s| d.parse_values(s));
                 for row in 0..rows {
                     let v = if d.keys.is_null(row) {
                         None

@@ -134,7 +134,7 @@ pub mod c {
 }
 
 /// Indexes of [`NON_NULL_COLUMNS`], resolved at compile time.
-const NON_NULL_IDX: [usize; NON_NULL_COLUMNS.len()] = {
+pub(crate) const NON_NULL_IDX: [usize; NON_NULL_COLUMNS.len()] = {
     let mut out = [0; NON_NULL_COLUMNS.len()];
     let mut i = 0;
     while i < out.len() {

@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Decimal128Type, TimestampMicrosecondType};
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray, UInt64Array};
-use skyledger_types::cost_row::{CostType, NON_NULL_COLUMNS, SourceFormat, cost_row_schema};
+use arrow_array::{Array, ArrayRef, Decimal128Array, RecordBatch, StringArray, UInt64Array};
+use skyledger_types::cost_row::{COLUMNS, CostType, SourceFormat, cost_row_schema};
 
 use crate::ReadOptions;
 use crate::columnar::{MappedColumns, SourceColumns};
 use crate::decimal::parse_scaled;
 use crate::error::IngestError;
-use crate::row::{BatchBuilder, CellError, RowStage, c, col};
+use crate::row::{BatchBuilder, CellError, NON_NULL_IDX, RowStage, c};
 
 /// Access to one source record by column index (of the file's [`Header`](crate::header::Header)).
 pub trait Fields {
@@ -92,6 +92,17 @@ impl CostTotals {
         }
     }
 
+    /// Adds one value per [`TOTALED`] column, in that order.
+    fn add_values(&mut self, v: [i128; 7]) {
+        self.billed += v[0];
+        self.effective += v[1];
+        self.blended += v[2];
+        self.unblended += v[3];
+        self.amortized += v[4];
+        self.recurring += v[5];
+        self.list += v[6];
+    }
+
     fn add(&mut self, o: &CostTotals) {
         self.billed += o.billed;
         self.effective += o.effective;
@@ -100,6 +111,61 @@ impl CostTotals {
         self.amortized += o.amortized;
         self.recurring += o.recurring;
         self.list += o.list;
+    }
+}
+
+/// The cost columns [`CostTotals`] sums, in the order of [`CostTotals::add_values`].
+const TOTALED: [usize; 7] = [
+    c::BILLED_COST,
+    c::EFFECTIVE_COST,
+    c::X_BLENDED_COST,
+    c::X_UNBLENDED_COST,
+    c::X_AMORTIZED_COST,
+    c::X_RECURRING_COST,
+    c::LIST_COST,
+];
+
+/// Adds a batch of normalised rows to `totals`, per billing currency (a null currency counts
+/// as ""); absent cost columns and null values count 0.
+pub(crate) fn add_batch_totals(totals: &mut BTreeMap<String, CostTotals>, b: &RecordBatch) {
+    let currency = b
+        .column_by_name(COLUMNS[c::BILLING_CURRENCY].0)
+        .and_then(|a| a.as_string_opt::<i32>());
+    let cur = |r: usize| {
+        currency
+            .filter(|a| a.is_valid(r))
+            .map_or("", |a| a.value(r))
+    };
+    let columns = TOTALED.map(|i| {
+        b.column_by_name(COLUMNS[i].0)
+            .and_then(|a| a.as_primitive_opt::<Decimal128Type>())
+    });
+    let mut r = 0;
+    while r < b.num_rows() {
+        let run = cur(r);
+        let mut end = r + 1;
+        while end < b.num_rows() && cur(end) == run {
+            end += 1;
+        }
+        let sum = |a: Option<&Decimal128Array>| -> i128 {
+            let Some(a) = a else { return 0 };
+            let values = &a.values()[r..end];
+            match a.nulls() {
+                None => values.iter().sum(),
+                Some(n) => values
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| n.is_valid(r + i))
+                    .map(|(_, v)| v)
+                    .sum(),
+            }
+        };
+        let t = match totals.get_mut(run) {
+            Some(t) => t,
+            None => totals.entry(run.to_string()).or_default(),
+        };
+        t.add_values(columns.map(sum));
+        r = end;
     }
 }
 
@@ -306,14 +372,7 @@ impl RowSink {
             Some(t) => t,
             None => s.totals.entry(currency.to_string()).or_default(),
         };
-        let v = |col| st.get_dec(col).unwrap_or(0);
-        t.billed += v(c::BILLED_COST);
-        t.effective += v(c::EFFECTIVE_COST);
-        t.blended += v(c::X_BLENDED_COST);
-        t.unblended += v(c::X_UNBLENDED_COST);
-        t.amortized += v(c::X_AMORTIZED_COST);
-        t.recurring += v(c::X_RECURRING_COST);
-        t.list += v(c::LIST_COST);
+        t.add_values(TOTALED.map(|i| st.get_dec(i).unwrap_or(0)));
         Ok(())
     }
 
@@ -341,10 +400,9 @@ impl RowSink {
         if rows == 0 {
             return Ok(true);
         }
-        if NON_NULL_COLUMNS
+        if NON_NULL_IDX
             .iter()
-            .map(|n| col(n))
-            .any(|i| i != c::X_SOURCE_FILE && i != c::X_SOURCE_LINE && mapped.has_null(i))
+            .any(|&i| i != c::X_SOURCE_FILE && i != c::X_SOURCE_LINE && mapped.has_null(i))
         {
             return Ok(false);
         }
@@ -420,50 +478,7 @@ impl RowSink {
             }
         }
         note_texts(sub, &mut s.sub_account_ids);
-        let sums: Vec<_> = [
-            c::BILLED_COST,
-            c::EFFECTIVE_COST,
-            c::X_BLENDED_COST,
-            c::X_UNBLENDED_COST,
-            c::X_AMORTIZED_COST,
-            c::X_RECURRING_COST,
-            c::LIST_COST,
-        ]
-        .into_iter()
-        .map(|i| b.column(i).as_primitive::<Decimal128Type>())
-        .collect();
-        let mut r = 0;
-        while r < b.num_rows() {
-            let cur = currency.value(r);
-            let mut end = r + 1;
-            while end < b.num_rows() && currency.value(end) == cur {
-                end += 1;
-            }
-            let sum = |a: &arrow_array::Decimal128Array| -> i128 {
-                let values = &a.values()[r..end];
-                match a.nulls() {
-                    None => values.iter().sum(),
-                    Some(n) => values
-                        .iter()
-                        .enumerate()
-                        .filter(|&(i, _)| n.is_valid(r + i))
-                        .map(|(_, v)| v)
-                        .sum(),
-                }
-            };
-            let t = match s.totals.get_mut(cur) {
-                Some(t) => t,
-                None => s.totals.entry(cur.to_string()).or_default(),
-            };
-            t.billed += sum(sums[0]);
-            t.effective += sum(sums[1]);
-            t.blended += sum(sums[2]);
-            t.unblended += sum(sums[3]);
-            t.amortized += sum(sums[4]);
-            t.recurring += sum(sums[5]);
-            t.list += sum(sums[6]);
-            r = end;
-        }
+        add_batch_totals(&mut s.totals, b);
         true
     }
 }

@@ -4,7 +4,7 @@
 
 use skyledger_types::cost_row::{CloudType, MONEY_SCALE, QUANTITY_SCALE};
 
-use super::{AwsMapper, service_category};
+use super::{AwsMapper, plain_copies, service_category};
 use crate::columnar::{
     Decimals, MappedColumns, SourceColumns, TagColumn, Text, coalesce, constant, from_codes,
     opt_decimals, opt_text, strings,
@@ -105,25 +105,12 @@ impl AwsMapper {
         let money = |col| opt_decimals(src, col, MONEY_SCALE as u32);
 
         out.text(c::PROVIDER_NAME, constant("AWS", rows));
-        for (o, s) in [
+        let ids = [
             (c::BILLING_ACCOUNT_ID, k.payer),
-            (c::BILLING_ACCOUNT_NAME, k.payer_name),
             (c::SUB_ACCOUNT_ID, k.usage_account),
-            (c::SUB_ACCOUNT_NAME, k.usage_account_name),
             (c::BILLING_CURRENCY, k.currency),
-            (c::INVOICE_ID, k.invoice_id),
-            (c::X_LINE_ITEM_TYPE, k.item_type),
-            (c::CHARGE_DESCRIPTION, k.description),
-            (c::CONSUMED_UNIT, k.unit),
-            (c::PRICING_UNIT, k.unit),
-            (c::X_SERVICE_CODE, k.product_code),
-            (c::X_USAGE_TYPE, k.usage_type),
-            (c::X_OPERATION, k.operation),
-            (c::REGION_NAME, k.location),
-            (c::AVAILABILITY_ZONE, k.az),
-            (c::SKU_ID, k.sku),
-            (c::RESOURCE_ID, k.resource_id),
-        ] {
+        ];
+        for (o, s) in ids.into_iter().chain(plain_copies(k)) {
             out.copy_text(o, text(s)?)?;
         }
         for (o, first, second) in [
