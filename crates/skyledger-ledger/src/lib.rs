@@ -13,6 +13,7 @@
 //! ingest leaves an unreferenced directory that garbage collection removes.
 
 pub mod columns;
+mod encoder;
 mod error;
 mod location;
 pub mod manifest;

@@ -1,8 +1,7 @@
 //! Writing one ingest's rows as zstd Parquet files, one directory per (cost account, billing period).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, Datelike};
@@ -17,8 +16,7 @@ use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use parquet::arrow::AsyncArrowWriter;
 use parquet::arrow::arrow_writer::{
-    ArrowColumnWriter, ArrowLeafColumn, ArrowRowGroupWriterFactory, ArrowWriter,
-    ArrowWriterOptions, compute_leaves,
+    ArrowRowGroupWriterFactory, ArrowWriter, ArrowWriterOptions, compute_leaves,
 };
 use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -27,6 +25,7 @@ use parquet::schema::types::ColumnPath;
 use tokio::io::AsyncWriteExt;
 
 use crate::columns;
+use crate::encoder::ColumnPool;
 use crate::error::{LedgerError, Result};
 use crate::manifest::FileEntry;
 use crate::period::{BillingPeriod, CostAccountKey};
@@ -232,8 +231,10 @@ struct PartFile {
     file: SerializedFileWriter<Vec<u8>>,
     factory: ArrowRowGroupWriterFactory,
     sink: BufWriter,
-    /// Column writers of the row group being encoded (empty between row groups).
-    columns: Vec<ArrowColumnWriter>,
+    /// Column writers of the row group being encoded (none between row groups).
+    columns: ColumnPool,
+    /// Leaf columns per batch.
+    leaves: usize,
     group_rows: usize,
     row_groups: usize,
     path: String,
@@ -256,7 +257,8 @@ impl PartFile {
             file,
             factory,
             sink,
-            columns: Vec::new(),
+            columns: ColumnPool::new(),
+            leaves: 0,
             group_rows: 0,
             row_groups: 0,
             path,
@@ -264,51 +266,24 @@ impl PartFile {
         })
     }
 
-    /// Encodes `batch` (which must fit in the current row group) and, on two threads with
-    /// it, folds the batch into `sums`.
+    /// Queues `batch` (which must fit in the current row group) for encoding and, while the
+    /// helper thread encodes, folds it into `sums`. Returns once at most one batch is left to
+    /// encode, so that the next batch is queued before the helper runs out of work.
     fn encode(&mut self, batch: &RecordBatch, sums: Option<&mut DailySums>) -> Result<()> {
-        if self.columns.is_empty() {
-            self.columns = self.factory.create_column_writers(self.row_groups)?;
+        if !self.columns.is_open() {
+            let writers = self.factory.create_column_writers(self.row_groups)?;
+            self.leaves = writers.len();
+            self.columns.open(writers)?;
         }
-        let mut leaves = Vec::with_capacity(self.columns.len());
+        let mut leaves = Vec::with_capacity(self.leaves);
         for (field, array) in batch.schema().fields().iter().zip(batch.columns()) {
             leaves.extend(compute_leaves(field, array)?);
         }
-        let jobs: Vec<Mutex<Job<'_>>> = self
-            .columns
-            .iter_mut()
-            .zip(leaves)
-            .map(|(w, leaf)| Mutex::new(Job::Column(w, leaf)))
-            .chain(sums.map(|s| Mutex::new(Job::Rollup(s, batch))))
-            .collect();
-        let next = AtomicUsize::new(0);
-        let work = || -> Result<()> {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else {
-                    return Ok(());
-                };
-                let mut job = job.lock().map_err(|_| {
-                    LedgerError::Internal("a Parquet encoder thread panicked".into())
-                })?;
-                match &mut *job {
-                    Job::Column(w, leaf) => w.write(leaf)?,
-                    Job::Rollup(s, b) => s.add(b)?,
-                }
-            }
-        };
-        // Parquet encoding is most of an ingest's work: it takes the second core whenever
-        // the reader leaves it idle.
-        std::thread::scope(|scope| {
-            let helper = scope.spawn(work);
-            let mine = work();
-            let theirs = helper.join().unwrap_or_else(|_| {
-                Err(LedgerError::Internal(
-                    "a Parquet encoder thread panicked".into(),
-                ))
-            });
-            mine.and(theirs)
-        })?;
+        self.columns.queue(leaves)?;
+        if let Some(sums) = sums {
+            sums.add(batch)?;
+        }
+        self.columns.catch_up(self.leaves)?;
         self.group_rows += batch.num_rows();
         self.rows += batch.num_rows() as u64;
         Ok(())
@@ -316,12 +291,13 @@ impl PartFile {
 
     /// Closes the current row group and hands its bytes to the object store.
     async fn flush_group(&mut self) -> Result<()> {
-        if self.columns.is_empty() {
+        if !self.columns.is_open() {
             return Ok(());
         }
+        let chunks = self.columns.close()?;
         let mut group = self.file.next_row_group()?;
-        for column in std::mem::take(&mut self.columns) {
-            column.close()?.append_to_row_group(&mut group)?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut group)?;
         }
         group.close()?;
         self.row_groups += 1;
@@ -348,12 +324,6 @@ impl PartFile {
             .map_err(|e| LedgerError::Internal(format!("cannot complete {}: {e}", self.path)))?;
         Ok((self.path, self.file.bytes_written() as u64, self.rows))
     }
-}
-
-/// One unit of encoding work: a column's slice of a batch, or the batch's rollup sums.
-enum Job<'a> {
-    Column(&'a mut ArrowColumnWriter, ArrowLeafColumn),
-    Rollup(&'a mut DailySums, &'a RecordBatch),
 }
 
 struct PeriodWriter {
