@@ -7,7 +7,7 @@ use skyledger_types::cost_row::{MONEY_SCALE, QUANTITY_SCALE, SourceFormat};
 
 use crate::columnar::{MappedColumns, SourceColumns};
 use crate::header::Header;
-use crate::row::{CellError, RowStage, c};
+use crate::row::{CellError, RowStage, c, money_sum};
 use crate::source::{Fields, Mapper, dec, g};
 
 mod columnar;
@@ -303,20 +303,26 @@ impl Mapper for AwsMapper {
                 money_or_zero(row, k.sp_effective, "savingsPlan/SavingsPlanEffectiveCost")?
             }
             "SavingsPlanRecurringFee" => {
-                money_or_zero(
-                    row,
-                    k.sp_total_commitment,
-                    "savingsPlan/TotalCommitmentToDate",
-                )? - money_or_zero(row, k.sp_used_commitment, "savingsPlan/UsedCommitment")?
+                let total = "savingsPlan/TotalCommitmentToDate";
+                let used = "savingsPlan/UsedCommitment";
+                money_sum(
+                    money_or_zero(row, k.sp_total_commitment, total)?,
+                    -money_or_zero(row, k.sp_used_commitment, used)?,
+                    total,
+                    used,
+                )?
             }
             "SavingsPlanNegation" | "SavingsPlanUpfrontFee" => 0,
             "DiscountedUsage" => money_or_zero(row, k.ri_effective, "reservation/EffectiveCost")?,
             "RIFee" => {
-                money_or_zero(
-                    row,
-                    k.ri_unused_upfront,
-                    "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod",
-                )? + money_or_zero(row, k.ri_unused_recurring, "reservation/UnusedRecurringFee")?
+                let upfront = "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod";
+                let recurring = "reservation/UnusedRecurringFee";
+                money_sum(
+                    money_or_zero(row, k.ri_unused_upfront, upfront)?,
+                    money_or_zero(row, k.ri_unused_recurring, recurring)?,
+                    upfront,
+                    recurring,
+                )?
             }
             "Fee" if g(row, k.ri_arn).is_some() => 0,
             _ => billed,

@@ -13,6 +13,13 @@ pub fn parse_scaled(text: &str, scale: u32) -> Result<i128, String> {
     parse_general(text, scale)
 }
 
+/// `a + b` when it fits a `Decimal128(38, _)` (fewer than 39 digits), else `None`, even where
+/// the `i128` sum itself would overflow.
+pub fn checked_sum(a: i128, b: i128) -> Option<i128> {
+    a.checked_add(b)
+        .filter(|v| v.unsigned_abs() < LIMIT.unsigned_abs())
+}
+
 /// `10^i` for `i` in `0..=38`.
 const POW10: [i128; 39] = {
     let mut t = [1i128; 39];
@@ -297,6 +304,21 @@ pub fn format_scaled(v: i128, scale: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_are_checked_against_38_digits_and_i128() {
+        let max = LIMIT - 1;
+        assert_eq!(checked_sum(max, 0), Some(max));
+        assert_eq!(checked_sum(-max, 0), Some(-max));
+        assert_eq!(checked_sum(max - 5, 5), Some(max));
+        assert_eq!(checked_sum(max - 5, 6), None, "39 digits");
+        assert_eq!(checked_sum(-max, -1), None, "39 digits, negative");
+        assert_eq!(checked_sum(max, max), None, "past i128::MAX");
+        assert_eq!(checked_sum(-max, -max), None, "past i128::MIN");
+        assert_eq!(checked_sum(i128::MIN, 0), None);
+        assert_eq!(checked_sum(max, -max), Some(0));
+        assert_eq!(checked_sum(-7, 3), Some(-4));
+    }
 
     /// The shortcut of `float_scaled` gives what the shortest text gives, for decimals of
     /// every length and magnitude and for arbitrary bit patterns.

@@ -6,7 +6,7 @@ use skyledger_types::cost_row::SourceFormat;
 
 use crate::aws::{Mapping, parse_mapping};
 use crate::header::Header;
-use crate::row::{CellError, RowStage, c, parse_money};
+use crate::row::{CellError, RowStage, c, money_sum, parse_money};
 use crate::source::{Fields, Mapper, g};
 use crate::time::date_micros;
 
@@ -207,11 +207,15 @@ impl Mapper for GcpMapper {
         let mut credits = 0i128;
         for (_, amount) in entries(row, self.credits, "credits")? {
             if !amount.is_empty() {
-                credits += parse_money("credits.amount", &amount)?;
+                let amount = parse_money("credits.amount", &amount)?;
+                credits = money_sum(credits, amount, "credits.amount", "credits.amount")?;
             }
         }
         // `cost` is before credits; what is invoiced is cost + credits (credits are negative).
-        st.dec(c::BILLED_COST, cost + credits);
+        st.dec(
+            c::BILLED_COST,
+            money_sum(cost, credits, "cost", "credits.amount")?,
+        );
         st.dec(c::CONTRACTED_COST, cost);
         if self.credits.is_some() {
             st.dec(c::X_CREDITS, credits);

@@ -160,6 +160,27 @@ impl CellError {
     }
 }
 
+/// `a + b`, two money values of columns `a_column` and `b_column` that a mapping adds, or an
+/// error on `a_column` when the sum has more than 38 digits.
+pub(crate) fn money_sum(
+    a: i128,
+    b: i128,
+    a_column: &str,
+    b_column: &str,
+) -> Result<i128, CellError> {
+    crate::decimal::checked_sum(a, b).ok_or_else(|| {
+        let what = if a_column == b_column {
+            format!("the sum of the {a_column} values")
+        } else {
+            format!("{a_column} combined with {b_column}")
+        };
+        CellError::new(
+            a_column,
+            format!("{what} does not fit a decimal of 38 digits"),
+        )
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cell {
     Null,

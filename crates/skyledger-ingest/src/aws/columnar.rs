@@ -9,6 +9,7 @@ use crate::columnar::{
     Decimals, MappedColumns, SourceColumns, TagColumn, Text, coalesce, constant, from_codes,
     opt_decimals, opt_text, strings,
 };
+use crate::decimal::checked_sum;
 use crate::row::c;
 use crate::time::{month_start, next_month_start};
 
@@ -210,17 +211,20 @@ impl AwsMapper {
         let ri_unused_upfront = lazy(k.ri_unused_upfront, &[Item::RiFee])?;
         let ri_unused_recurring = lazy(k.ri_unused_recurring, &[Item::RiFee])?;
         let ri_arn = text(k.ri_arn)?;
+        // A sum past 38 digits declines the batch: the row mapper reports it at its line.
         let effective: Vec<i128> = (0..rows)
             .map(|r| match items[r] {
-                Item::SpCoveredUsage => sp_effective.or_zero(r),
-                Item::SpRecurringFee => sp_total.or_zero(r) - sp_used.or_zero(r),
-                Item::SpNegation | Item::SpUpfrontFee => 0,
-                Item::DiscountedUsage => ri_effective.or_zero(r),
-                Item::RiFee => ri_unused_upfront.or_zero(r) + ri_unused_recurring.or_zero(r),
-                Item::Fee if get(&ri_arn, r).is_some() => 0,
-                _ => billed[r],
+                Item::SpCoveredUsage => Some(sp_effective.or_zero(r)),
+                Item::SpRecurringFee => checked_sum(sp_total.or_zero(r), -sp_used.or_zero(r)),
+                Item::SpNegation | Item::SpUpfrontFee => Some(0),
+                Item::DiscountedUsage => Some(ri_effective.or_zero(r)),
+                Item::RiFee => {
+                    checked_sum(ri_unused_upfront.or_zero(r), ri_unused_recurring.or_zero(r))
+                }
+                Item::Fee if get(&ri_arn, r).is_some() => Some(0),
+                _ => Some(billed[r]),
             })
-            .collect();
+            .collect::<Option<_>>()?;
         let recurring: Vec<i128> = (0..rows)
             .map(|r| {
                 if freq[r] == ONE_TIME {

@@ -141,6 +141,35 @@ fn a_bad_row_is_named_by_line_and_column_and_can_be_skipped() {
 }
 
 #[test]
+fn credits_whose_sum_leaves_38_digits_are_a_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(fixture("gcp/gcp-billing-export-detailed.jsonl")).unwrap();
+    let first = text.lines().next().unwrap();
+    let mut huge: serde_json::Value = serde_json::from_str(first).unwrap();
+    // Each credit fits (9e13 has 38 digits at scale 24); their sum does not even fit an i128.
+    let credit =
+        serde_json::json!({"name": "x", "amount": -90_000_000_000_000i64, "type": "PROMOTION"});
+    huge["credits"] = serde_json::json!([credit.clone(), credit]);
+    let p = write(
+        dir.path(),
+        "credits.jsonl",
+        format!("{first}\n{huge}\n{first}\n").as_bytes(),
+    );
+    let e = err(&p, &ReadOptions::default()).to_string();
+    assert!(
+        e.contains("credits.jsonl:2:credits.amount:")
+            && e.contains("does not fit a decimal of 38 digits"),
+        "{e}"
+    );
+    let skip = ReadOptions {
+        skip_bad_rows: true,
+        ..Default::default()
+    };
+    let r = read_with(&p, &skip).unwrap();
+    assert_eq!((r.rows(), r.stats.bad_rows_skipped), (2, 1));
+}
+
+#[test]
 fn a_row_with_missing_fields_is_a_bad_row() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(

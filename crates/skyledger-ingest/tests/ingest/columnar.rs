@@ -84,6 +84,7 @@ struct Row {
     sp_arn: Option<&'static str>,
     sp_effective: Option<f64>,
     ri_unused_upfront: Option<f64>,
+    ri_unused_recurring: Option<f64>,
     start: Option<i64>,
     product: &'static [(&'static str, Option<&'static str>)],
     tags: Option<&'static [(&'static str, Option<&'static str>)]>,
@@ -112,6 +113,7 @@ fn row() -> Row {
         sp_arn: None,
         sp_effective: None,
         ri_unused_upfront: None,
+        ri_unused_recurring: None,
         start: Some(NOV1),
         product: &[("product_name", Some("Amazon Elastic Compute Cloud"))],
         tags: Some(&[("user_team", Some("web"))]),
@@ -155,6 +157,7 @@ fn edge_rows() -> Vec<Row> {
             item_type: Some("RIFee"),
             ri_arn: Some("arn:aws:ec2:us-east-1:1:reserved-instances/xyz"),
             ri_unused_upfront: Some(1.25),
+            ri_unused_recurring: Some(0.75),
             unblended: None,
             amount: None,
             ..r.clone()
@@ -296,6 +299,10 @@ fn write_cur2(path: &std::path::Path, rows: &[Row], per_group: usize) {
             floats(rows, |r| r.ri_unused_upfront),
         ),
         (
+            "reservation_unused_recurring_fee",
+            floats(rows, |r| r.ri_unused_recurring),
+        ),
+        (
             "savings_plan_savings_plan_a_r_n",
             opt_strings(rows, |r| r.sp_arn),
         ),
@@ -391,6 +398,28 @@ fn batches_off_the_fast_paths_go_row_by_row_with_the_same_outcome() {
                 ..good.clone()
             },
         ),
+        // The effective cost of an RIFee adds two fees: 1.2e14 has 39 digits at scale 24,
+        // and 1.8e14 does not even fit an i128.
+        (
+            "RI fees whose sum has 39 digits",
+            Row {
+                item_type: Some("RIFee"),
+                ri_arn: Some("arn:aws:ec2:us-east-1:111122223333:reserved-instances/r-1"),
+                ri_unused_upfront: Some(6e13),
+                ri_unused_recurring: Some(6e13),
+                ..good.clone()
+            },
+        ),
+        (
+            "RI fees whose sum overflows an i128",
+            Row {
+                item_type: Some("RIFee"),
+                ri_arn: Some("arn:aws:ec2:us-east-1:111122223333:reserved-instances/r-1"),
+                ri_unused_upfront: Some(9e13),
+                ri_unused_recurring: Some(9e13),
+                ..good.clone()
+            },
+        ),
     ];
     for (what, odd) in cases {
         let rows = vec![good.clone(), good.clone(), odd, good.clone()];
@@ -412,6 +441,11 @@ fn batches_off_the_fast_paths_go_row_by_row_with_the_same_outcome() {
                 (Err(c), Err(r)) => {
                     assert!(!skip_bad_rows, "{what}: {c}");
                     assert_eq!(c.to_string(), r.to_string(), "{what}");
+                    if what.starts_with("RI fees") {
+                        let e = c.to_string();
+                        assert!(e.contains(":3:"), "{what}: at its line: {e}");
+                        assert!(e.contains("does not fit a decimal of 38 digits"), "{e}");
+                    }
                 }
                 (c, r) => panic!("{what}: columnar {:?} vs rows {:?}", c.err(), r.err()),
             }
