@@ -36,12 +36,20 @@ struct State {
     queued: usize,
     /// The row group is complete: close each column once its queue is empty.
     closing: bool,
-    /// The first error (or panic) of a job; every later call reports that encoding failed.
-    failed: Option<LedgerError>,
-    failed_before: bool,
+    failure: Failure,
     stop: bool,
     /// Where the next search for work starts, so that columns are taken in order.
     cursor: usize,
+}
+
+/// The first error (or panic) of a job: reported once by the writing thread, after which
+/// every call says that encoding failed.
+#[derive(Default)]
+enum Failure {
+    #[default]
+    None,
+    Pending(LedgerError),
+    Reported,
 }
 
 struct Column {
@@ -97,13 +105,17 @@ impl State {
         None
     }
 
+    /// The failure to report to the writing thread, if any (the job's own error only once).
     fn error(&mut self) -> Option<LedgerError> {
-        if let Some(e) = self.failed.take() {
-            self.failed_before = true;
-            return Some(e);
+        if matches!(self.failure, Failure::None) {
+            return None;
         }
-        self.failed_before
-            .then(|| LedgerError::Internal("Parquet encoding failed earlier in this ingest".into()))
+        match std::mem::replace(&mut self.failure, Failure::Reported) {
+            Failure::Pending(e) => Some(e),
+            _ => Some(LedgerError::Internal(
+                "Parquet encoding failed earlier in this ingest".into(),
+            )),
+        }
     }
 
     fn all_closed(&self) -> bool {
@@ -136,8 +148,8 @@ impl Shared {
             Ok(Done::Open(w)) => state.columns[column].writer = Some(w),
             Ok(Done::Closed(chunk)) => state.columns[column].closed = Some(chunk),
             Err(e) => {
-                if !state.failed_before && state.failed.is_none() {
-                    state.failed = Some(e);
+                if matches!(state.failure, Failure::None) {
+                    state.failure = Failure::Pending(e);
                 }
             }
         }
@@ -170,7 +182,7 @@ impl Shared {
     fn help(&self) {
         let mut state = self.lock();
         while !state.stop {
-            let failed = state.failed.is_some() || state.failed_before;
+            let failed = !matches!(state.failure, Failure::None);
             let job = if failed { None } else { state.take_job() };
             state = match job {
                 Some(job) => {
@@ -243,8 +255,15 @@ impl ColumnPool {
         Ok(())
     }
 
+    /// Encodes on this thread too, until at most one batch is left queued: the helper then
+    /// still has work while the writing thread fetches the next batch.
+    pub(crate) fn catch_up_to_one_batch(&self) -> Result<()> {
+        self.shared.work_until(|s| s.queued <= s.columns.len())
+    }
+
     /// Encodes on this thread too, until at most `backlog` leaves are left queued.
-    pub(crate) fn catch_up(&self, backlog: usize) -> Result<()> {
+    #[cfg(test)]
+    fn catch_up(&self, backlog: usize) -> Result<()> {
         self.shared.work_until(|s| s.queued <= backlog)
     }
 

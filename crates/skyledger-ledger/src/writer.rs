@@ -233,8 +233,6 @@ struct PartFile {
     sink: BufWriter,
     /// Column writers of the row group being encoded (none between row groups).
     columns: ColumnPool,
-    /// Leaf columns per batch.
-    leaves: usize,
     group_rows: usize,
     row_groups: usize,
     path: String,
@@ -258,7 +256,6 @@ impl PartFile {
             factory,
             sink,
             columns: ColumnPool::new(),
-            leaves: 0,
             group_rows: 0,
             row_groups: 0,
             path,
@@ -272,10 +269,9 @@ impl PartFile {
     fn encode(&mut self, batch: &RecordBatch, sums: Option<&mut DailySums>) -> Result<()> {
         if !self.columns.is_open() {
             let writers = self.factory.create_column_writers(self.row_groups)?;
-            self.leaves = writers.len();
             self.columns.open(writers)?;
         }
-        let mut leaves = Vec::with_capacity(self.leaves);
+        let mut leaves = Vec::with_capacity(batch.num_columns());
         for (field, array) in batch.schema().fields().iter().zip(batch.columns()) {
             leaves.extend(compute_leaves(field, array)?);
         }
@@ -283,7 +279,7 @@ impl PartFile {
         if let Some(sums) = sums {
             sums.add(batch)?;
         }
-        self.columns.catch_up(self.leaves)?;
+        self.columns.catch_up_to_one_batch()?;
         self.group_rows += batch.num_rows();
         self.rows += batch.num_rows() as u64;
         Ok(())
